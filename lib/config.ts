@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+
+/**
+ * Every service of the graph, with its default port. The order is the start order:
+ * subgraphs first, the gateway last (it needs them to answer).
+ */
+export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+export type ServiceName = SubgraphName | 'gateway';
+
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({
+  gateway: 4000,
+  identity: 4001,
+  health: 4002,
+  education: 4003,
+  transport: 4004,
+  tax: 4005,
+  'social-security': 4006,
+});
+
+/** `social-security` -> `SOCIAL_SECURITY`: the prefix of a service's environment variables. */
+export function envPrefix(service: string): string {
+  return service.toUpperCase().replace(/-/g, '_');
+}
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly dataDir: string;
+  /** The server-mode URL shared by every service (one database per service), if any. */
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly defaultSeedCitizens: number;
+  /** Port a service listens on: `<SERVICE>_PORT`, else its default. */
+  port(service: ServiceName): number;
+  /** Where the gateway reaches a subgraph: `<SERVICE>_URL`, else localhost on its port. */
+  subgraphUrl(service: SubgraphName): string;
+  /** `<SERVICE>_DATABASE_URL` if set, else `undefined` (then `databaseUrl` or the embedded store). */
+  serviceDatabaseUrl(service: string): string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}; received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be a URL; received ${JSON.stringify(raw)}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new Error(`${name} must use ${protocols.join(' or ')}; received ${JSON.stringify(url.protocol)}`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const PG_PROTOCOLS = ['postgres:', 'postgresql:'];
+
+/**
+ * Reads the environment once, fails fast on a bad value with a message that names the
+ * variable, and returns a frozen configuration. Services call `config()`; tests may call
+ * `loadConfig` with an environment of their own.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info')) as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(logLevel)}`);
+  }
+  const ports = {} as Record<ServiceName, number>;
+  for (const service of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
+    ports[service] = intVar(env, `${envPrefix(service)}_PORT`, DEFAULT_PORTS[service], 0, 65535);
+  }
+  const urls = {} as Record<SubgraphName, string>;
+  for (const service of SUBGRAPHS) {
+    urls[service] =
+      urlVar(env, `${envPrefix(service)}_URL`, ['http:', 'https:']) ?? `http://localhost:${ports[service]}/graphql`;
+  }
+  const serviceDbUrls: Record<string, string | undefined> = {};
+  for (const service of SUBGRAPHS) {
+    serviceDbUrls[service] = urlVar(env, `${envPrefix(service)}_DATABASE_URL`, PG_PROTOCOLS);
+  }
+  return Object.freeze({
+    nodeEnv: env.NODE_ENV ?? 'development',
+    dataDir: resolve(env.DATA_DIR || 'data'),
+    databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),
+    logLevel,
+    defaultSeedCitizens: intVar(env, 'SEED_CITIZENS', 1000, 1, 100_000_000),
+    port: (service: ServiceName) => ports[service],
+    subgraphUrl: (service: SubgraphName) => urls[service],
+    serviceDatabaseUrl: (service: string) => serviceDbUrls[service],
+  });
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read from the environment on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

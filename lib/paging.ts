@@ -1,0 +1,168 @@
+import DataLoader from 'dataloader';
+import { badInput } from './errors';
+
+/**
+ * Cursor connections, shared by every subgraph. A page of a citizen's records is ordered newest
+ * first by (`occurredAt`, `id`); the cursor is that pair, opaque to clients (base64url JSON).
+ */
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Cursor {
+  /** The sort value of the row: an ISO timestamp, a date, or a string key. */
+  key: string;
+  id: string;
+}
+
+export interface Connection<Node> {
+  edges: Array<{ cursor: string; node: Node }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(after: string): Cursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) {
+      return { key: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput(`"after" must be a cursor returned by this connection; received ${JSON.stringify(after)}`, 'after');
+}
+
+/** Validates `first` (1..MAX_PAGE_SIZE, default `fallback`) and decodes `after`. */
+export function pageArgs(args: PageArgs, fallback = 20): { first: number; after: Cursor | null } {
+  const first = args.first ?? fallback;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`"first" must be between 1 and ${MAX_PAGE_SIZE}; received ${first}`, 'first');
+  }
+  return { first, after: args.after ? decodeCursor(args.after) : null };
+}
+
+/**
+ * Builds a connection from up to `first + 1` rows (the extra row only says a next page exists).
+ */
+export function toConnection<Row>(rows: Row[], first: number, cursorOf: (row: Row) => Cursor): Connection<Row> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
+}
+
+/** A sort key as the cursor stores it: timestamps as ISO strings, dates and text as they are. */
+export function sortKey(value: Date | string): string {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** A department record: owned by a citizen, ordered by when it happened. */
+export interface OwnedRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+}
+
+/**
+ * Loads pages of many citizens' records in one statement per distinct (first, after): the
+ * repository function receives every citizen id of the batch and returns, for each citizen, up
+ * to `first + 1` rows in page order (a window function does that in SQL).
+ */
+export type PageFetcher<Row extends OwnedRow> = (
+  citizenIds: string[],
+  first: number,
+  after: Cursor | null,
+) => Promise<Row[]>;
+
+export interface CitizenPageKey extends PageArgs {
+  citizenId: string;
+}
+
+export function citizenPageLoader<Row extends OwnedRow>(
+  fetch: PageFetcher<Row>,
+): DataLoader<CitizenPageKey, Connection<Row>, string> {
+  return new DataLoader<CitizenPageKey, Connection<Row>, string>(
+    async (keys) => {
+      const groups = new Map<string, { first: number; after: Cursor | null; citizenIds: Set<string> }>();
+      const parsed = keys.map((key) => {
+        const args = pageArgs(key);
+        const group = `${args.first}|${key.after ?? ''}`;
+        const entry = groups.get(group) ?? { ...args, citizenIds: new Set<string>() };
+        entry.citizenIds.add(key.citizenId);
+        groups.set(group, entry);
+        return { group, ...args };
+      });
+      const rowsByGroup = new Map<string, Map<string, Row[]>>();
+      await Promise.all(
+        [...groups].map(async ([group, { first, after, citizenIds }]) => {
+          const byCitizen = new Map<string, Row[]>();
+          for (const row of await fetch([...citizenIds], first, after)) {
+            const list = byCitizen.get(row.citizenId) ?? [];
+            list.push(row);
+            byCitizen.set(row.citizenId, list);
+          }
+          rowsByGroup.set(group, byCitizen);
+        }),
+      );
+      return keys.map((key, index) =>
+        toConnection(rowsByGroup.get(parsed[index].group)?.get(key.citizenId) ?? [], parsed[index].first, recordCursor),
+      );
+    },
+    { cacheKeyFn: (key) => `${key.citizenId}|${key.first ?? ''}|${key.after ?? ''}` },
+  );
+}
+
+/**
+ * Loads rows by primary key in one statement per batch; returns them in key order with `null`
+ * for a key that has no row.
+ */
+export function byIdLoader<Row extends { id: string }>(
+  fetch: (ids: string[]) => Promise<Row[]>,
+): DataLoader<string, Row | null> {
+  return new DataLoader<string, Row | null>(async (ids) => {
+    const rows = await fetch([...ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Loads the one row a citizen has (a licence, a pension) in one statement per batch. */
+export function byCitizenLoader<Row extends { citizenId: string }>(
+  fetch: (citizenIds: string[]) => Promise<Row[]>,
+): DataLoader<string, Row | null> {
+  return new DataLoader<string, Row | null>(async (citizenIds) => {
+    const rows = await fetch([...citizenIds]);
+    const byCitizen = new Map(rows.map((row) => [row.citizenId, row]));
+    return citizenIds.map((id) => byCitizen.get(id) ?? null);
+  });
+}
+
+/** Loads the rows that belong to each key (a household's members) in one statement per batch. */
+export function byKeyListLoader<Row>(
+  fetch: (keys: string[]) => Promise<Row[]>,
+  keyOf: (row: Row) => string,
+): DataLoader<string, Row[]> {
+  return new DataLoader<string, Row[]>(async (keys) => {
+    const grouped = new Map<string, Row[]>();
+    for (const row of await fetch([...keys])) {
+      const list = grouped.get(keyOf(row)) ?? [];
+      list.push(row);
+      grouped.set(keyOf(row), list);
+    }
+    return keys.map((key) => grouped.get(key) ?? []);
+  });
+}
+
+/** The cursor of a service record: newest first by `occurredAt`, then id. */
+export function recordCursor(row: { id: string; occurredAt: Date }): Cursor {
+  return { key: row.occurredAt.toISOString(), id: row.id };
+}

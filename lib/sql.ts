@@ -1,0 +1,58 @@
+import type { Cursor } from './paging';
+import type { Db } from './db';
+
+/**
+ * SQL shapes that every department's repository uses. Repositories stay the only place that
+ * runs SQL; these only build the text, so each department keeps its tables its own.
+ */
+
+export interface CitizenPageQuery {
+  /** Table name, e.g. `encounters`. It must have `id`, `citizen_id` and the sort column. */
+  table: string;
+  /** The select list, with camelCase aliases: `id, citizen_id AS "citizenId", ...`. */
+  columns: string;
+  /** The sort column (newest first), e.g. `occurred_at`. */
+  sortColumn: string;
+  /** Its SQL type, for the cursor comparison. */
+  sortType: 'timestamptz' | 'date' | 'int' | 'text';
+}
+
+/**
+ * One statement that returns, for every citizen in `$1`, up to `$2` rows in page order (newest
+ * first, then id), after the cursor if one is given. `row_number()` partitioned by citizen is
+ * what makes a page of 50 citizens one query instead of 50. The index
+ * `(citizen_id, <sort> DESC, id DESC)` serves it.
+ */
+export function citizenPageStatement(q: CitizenPageQuery, after: Cursor | null): string {
+  const cursorFilter = after ? ` AND (${q.sortColumn}, id) < ($3::${q.sortType}, $4::text)` : '';
+  return `SELECT * FROM (
+  SELECT ${q.columns},
+         row_number() OVER (PARTITION BY citizen_id ORDER BY ${q.sortColumn} DESC, id DESC) AS "pageRow"
+  FROM ${q.table}
+  WHERE citizen_id = ANY($1::text[])${cursorFilter}
+) page WHERE "pageRow" <= $2 ORDER BY "citizenId", "pageRow"`;
+}
+
+/** Parameters matching `citizenPageStatement`. */
+export function citizenPageParams(citizenIds: string[], first: number, after: Cursor | null): unknown[] {
+  const limit = first + 1; // one extra row tells whether a next page exists
+  return after ? [citizenIds, limit, after.key, after.id] : [citizenIds, limit];
+}
+
+/** Quotes one CSV field for COPY ... WITH (FORMAT csv); `null`/`undefined` become SQL NULL. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Runs a `citizenPageStatement`: rows of many citizens' pages, one statement. */
+export function fetchCitizenPages<Row>(
+  db: Db,
+  q: CitizenPageQuery,
+  citizenIds: string[],
+  first: number,
+  after: Cursor | null,
+): Promise<Row[]> {
+  return db.query<Row>(citizenPageStatement(q, after), citizenPageParams(citizenIds, first, after));
+}

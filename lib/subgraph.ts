@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type GraphQLSchema } from 'graphql';
+import { config, type SubgraphName } from './config';
+import { openDb, resolveDbTarget, type Db } from './db';
+import { closeServer, createHttpServer, listen } from './http';
+import { createLogger, type Logger } from './log';
+import { migrate } from './migrate';
+
+/**
+ * What a department provides to become a subgraph: its folder (holding `schema.graphql` and
+ * `migrations/`), its resolvers, and how a request's context (loaders) is made from its store.
+ */
+export interface SubgraphDefinition<Ctx extends BaseContext> {
+  name: SubgraphName;
+  dir: string;
+  // Codegen's resolver types are stricter than Apollo's map; each subgraph passes its typed
+  // `Resolvers` object, checked against the generated types where it is written.
+  resolvers: object;
+  createContext: (db: Db) => Ctx;
+}
+
+export interface SubgraphInstance<Ctx extends BaseContext> {
+  name: SubgraphName;
+  db: Db;
+  schema: GraphQLSchema;
+  server: ApolloServer<Ctx>;
+  /** A fresh request context, as the HTTP handler makes for every request. */
+  context(): Ctx;
+}
+
+export function readSdl(dir: string): string {
+  return readFileSync(join(dir, 'schema.graphql'), 'utf8');
+}
+
+/** Migrates the store, builds the schema and starts the Apollo Server (no port is opened). */
+export async function createSubgraph<Ctx extends BaseContext>(
+  definition: SubgraphDefinition<Ctx>,
+  db: Db,
+  log: Logger = createLogger(definition.name),
+): Promise<SubgraphInstance<Ctx>> {
+  const applied = await migrate(db, join(definition.dir, 'migrations'));
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readSdl(definition.dir)),
+    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const server = new ApolloServer<Ctx>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    // Inline traces cost time on every request and nothing here reads them.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: (formatted, error) => {
+      if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
+        log.error({ err: error }, 'resolver failed');
+      }
+      return formatted;
+    },
+  });
+  await server.start();
+  return { name: definition.name, db, schema, server, context: () => definition.createContext(db) };
+}
+
+/**
+ * The whole life of a subgraph process: open its store (embedded or server), migrate, listen
+ * on its port, and on SIGTERM/SIGINT stop accepting, finish in-flight requests and exit.
+ */
+export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphDefinition<Ctx>): Promise<void> {
+  const log = createLogger(definition.name);
+  try {
+    const db = await openDb(resolveDbTarget(definition.name));
+    const instance = await createSubgraph(definition, db, log);
+    const http = createHttpServer({
+      server: instance.server,
+      context: async () => instance.context(),
+      ready: async () => (await db.query('SELECT 1')).length === 1,
+      onError: (err) => log.error({ err }, 'request failed'),
+    });
+    const port = await listen(http, config().port(definition.name));
+    log.info({ port, store: db.location }, `${definition.name} ready at http://localhost:${port}/graphql`);
+    const stop = async (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      await closeServer(http);
+      await instance.server.stop();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  } catch (err) {
+    log.fatal({ err }, `${definition.name} failed to start`);
+    process.exit(1);
+  }
+}

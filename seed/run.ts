@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import type { SubgraphName } from '../lib/config';
+import type { Db } from '../lib/db';
+import { migrate } from '../lib/migrate';
+import { csvField } from '../lib/sql';
+import { DEPARTMENT_SEEDS } from './departments';
+import { Random } from './random';
+import type { DepartmentSeed, Row, Rows } from './types';
+import { buildWorld, population } from './world';
+
+export interface SeedOptions {
+  citizens: number;
+  seed?: string;
+  /** Citizens generated and loaded per round of COPY statements. */
+  batchSize?: number;
+  onProgress?: (progress: SeedProgress) => void;
+}
+
+export interface SeedProgress {
+  citizens: number;
+  total: number;
+  rows: number;
+  elapsedMs: number;
+}
+
+export interface SeedResult extends SeedProgress {
+  rowsByTable: Record<string, number>;
+}
+
+export const DEFAULT_SEED = 'citizen-graph';
+
+/** The migrations folder of a subgraph (the seed builds stores exactly as the services do). */
+export const migrationsDir = (service: SubgraphName) => join(__dirname, '..', 'subgraphs', service, 'migrations');
+
+function toCsv(rows: Row[]): string {
+  let out = '';
+  for (const row of rows) out += row.map(csvField).join(',') + '\n';
+  return out;
+}
+
+async function flush(db: Db, department: DepartmentSeed, pending: Rows, rowsByTable: Record<string, number>): Promise<number> {
+  let written = 0;
+  // Parents before children: the load order is the order of `tables`.
+  for (const [table, columns] of Object.entries(department.tables)) {
+    const rows = pending[table];
+    if (!rows?.length) continue;
+    await db.copyCsv(table, columns, toCsv(rows));
+    rowsByTable[`${department.service}.${table}`] = (rowsByTable[`${department.service}.${table}`] ?? 0) + rows.length;
+    written += rows.length;
+    pending[table] = [];
+  }
+  return written;
+}
+
+/**
+ * Fills every given store with the same synthetic population: migrates it, empties the seeded
+ * tables, then generates citizens in batches and bulk-loads each batch with COPY. Deterministic:
+ * the same `citizens` and `seed` give the same rows.
+ */
+export async function seedStores(stores: Partial<Record<SubgraphName, Db>>, options: SeedOptions): Promise<SeedResult> {
+  const started = Date.now();
+  const seed = options.seed ?? DEFAULT_SEED;
+  const batchSize = options.batchSize ?? 5000;
+  const world = buildWorld(options.citizens, seed);
+  const departments = DEPARTMENT_SEEDS.filter((d) => stores[d.service]);
+  const rowsByTable: Record<string, number> = {};
+  let rows = 0;
+
+  await Promise.all(
+    departments.map(async (department) => {
+      const db = stores[department.service]!;
+      await migrate(db, migrationsDir(department.service));
+      await db.exec(`TRUNCATE ${Object.keys(department.tables).reverse().join(', ')} CASCADE`);
+      rows += await flush(db, department, department.shared(world), rowsByTable);
+    }),
+  );
+
+  const pending = new Map<DepartmentSeed, Rows>(departments.map((d) => [d, {}]));
+  const write = async () => {
+    const counts = await Promise.all(departments.map((d) => flush(stores[d.service]!, d, pending.get(d)!, rowsByTable)));
+    rows += counts.reduce((a, b) => a + b, 0);
+  };
+  let done = 0;
+  for (const person of population(world)) {
+    for (const department of departments) {
+      const produced = department.person(person, world, new Random(seed, department.service, person.index));
+      const target = pending.get(department)!;
+      for (const [table, tableRows] of Object.entries(produced)) {
+        if (!tableRows.length) continue;
+        const list = (target[table] ??= []);
+        for (const row of tableRows) list.push(row);
+      }
+    }
+    done++;
+    if (done % batchSize === 0) {
+      await write();
+      options.onProgress?.({ citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started });
+    }
+  }
+  await write();
+  const result = { citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started, rowsByTable };
+  if (done % batchSize !== 0) options.onProgress?.(result);
+  return result;
+}

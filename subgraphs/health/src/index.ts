@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { health } from './server';
+
+void runSubgraph(health);

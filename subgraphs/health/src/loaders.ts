@@ -1,0 +1,20 @@
+import type { Db } from '../../../lib/db';
+import { byIdLoader, citizenPageLoader } from '../../../lib/paging';
+import * as repo from './db/repository';
+
+/**
+ * Per-request loaders. Each connection loader answers the pages of every citizen in a batch with
+ * one statement; each id loader answers every foreign key of a batch with one statement.
+ */
+export function createLoaders(db: Db) {
+  return {
+    encounters: citizenPageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after)),
+    prescriptions: citizenPageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after)),
+    vaccinations: citizenPageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after)),
+    insuranceClaims: citizenPageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after)),
+    facility: byIdLoader((ids) => repo.facilitiesById(db, ids)),
+    encounter: byIdLoader((ids) => repo.encountersById(db, ids)),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,14 @@
+import type { CitizenResolvers, HealthProfileResolvers } from '../generated/resolvers';
+
+export const Citizen: CitizenResolvers = {
+  // Health keeps no copy of the registry: any citizen id has a (possibly empty) profile.
+  __resolveReference: (ref) => ({ id: ref.id }),
+  health: (citizen) => ({ citizenId: citizen.id }),
+};
+
+export const HealthProfile: HealthProfileResolvers = {
+  encounters: (p, args, { loaders }) => loaders.encounters.load({ citizenId: p.citizenId, ...args }),
+  prescriptions: (p, args, { loaders }) => loaders.prescriptions.load({ citizenId: p.citizenId, ...args }),
+  vaccinations: (p, args, { loaders }) => loaders.vaccinations.load({ citizenId: p.citizenId, ...args }),
+  insuranceClaims: (p, args, { loaders }) => loaders.insuranceClaims.load({ citizenId: p.citizenId, ...args }),
+};

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { identity } from './server';
+
+void runSubgraph(identity);

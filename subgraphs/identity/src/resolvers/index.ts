@@ -1,0 +1,7 @@
+import { scalarResolvers } from '../../../../lib/scalars';
+import type { Resolvers } from '../generated/resolvers';
+import { Citizen } from './citizen';
+import { Household } from './household';
+import { Query } from './query';
+
+export const resolvers: Resolvers = { Date: scalarResolvers.Date, Query, Citizen, Household };

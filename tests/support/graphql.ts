@@ -1,0 +1,19 @@
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { SubgraphInstance } from '../../lib/subgraph';
+
+export interface Result<Data = Record<string, unknown>> {
+  data?: Data | null;
+  errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown>; path?: ReadonlyArray<string | number> }>;
+}
+
+/** Runs an operation against a subgraph in-process, with a fresh request context (fresh loaders). */
+export async function execute<Data = Record<string, any>, Ctx extends BaseContext = BaseContext>(
+  subgraph: SubgraphInstance<Ctx>,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Result<Data>> {
+  const server = subgraph.server as ApolloServer<Ctx>;
+  const response = await server.executeOperation({ query, variables }, { contextValue: subgraph.context() });
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult as Result<Data>;
+}
