@@ -58,6 +58,8 @@ const config: CodegenConfig = {
   generates: Object.fromEntries(
     Object.entries(SUBGRAPHS)
       .filter(([name]) => existsSync(`subgraphs/${name}/schema.graphql`))
+      // CODEGEN_ONLY=health regenerates one subgraph's types while working on it.
+      .filter(([name]) => !process.env.CODEGEN_ONLY || process.env.CODEGEN_ONLY === name)
       .map(([name, mappers]) => [
       `subgraphs/${name}/src/generated/resolvers.ts`,
       {

@@ -65,59 +65,61 @@ export function sortKey(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : value;
 }
 
-/** A department record: owned by a citizen, ordered by when it happened. */
-export interface OwnedRow {
+/** A department record as a page holds it: ordered by when it happened, under its owner key. */
+export interface PagedRecord {
   id: string;
-  citizenId: string;
   occurredAt: Date;
+  /** The key the page was loaded under (a citizen id, a business id); see `fetchCitizenPages`. */
+  pageOwner: string;
 }
 
 /**
- * Loads pages of many citizens' records in one statement per distinct (first, after): the
- * repository function receives every citizen id of the batch and returns, for each citizen, up
- * to `first + 1` rows in page order (a window function does that in SQL).
+ * Loads pages of many owners' records in one statement per distinct (first, after): the
+ * repository function receives every owner id of the batch and returns, for each owner, up to
+ * `first + 1` rows in page order (a window function does that in SQL).
  */
-export type PageFetcher<Row extends OwnedRow> = (
-  citizenIds: string[],
+export type PageFetcher<Row extends PagedRecord> = (
+  ownerIds: string[],
   first: number,
   after: Cursor | null,
 ) => Promise<Row[]>;
 
-export interface CitizenPageKey extends PageArgs {
-  citizenId: string;
+export interface PageKey extends PageArgs {
+  /** Whose records: a citizen id for a citizen's section, a business id for a business's. */
+  owner: string;
 }
 
-export function citizenPageLoader<Row extends OwnedRow>(
+export function pageLoader<Row extends PagedRecord>(
   fetch: PageFetcher<Row>,
-): DataLoader<CitizenPageKey, Connection<Row>, string> {
-  return new DataLoader<CitizenPageKey, Connection<Row>, string>(
+): DataLoader<PageKey, Connection<Row>, string> {
+  return new DataLoader<PageKey, Connection<Row>, string>(
     async (keys) => {
-      const groups = new Map<string, { first: number; after: Cursor | null; citizenIds: Set<string> }>();
+      const groups = new Map<string, { first: number; after: Cursor | null; owners: Set<string> }>();
       const parsed = keys.map((key) => {
         const args = pageArgs(key);
         const group = `${args.first}|${key.after ?? ''}`;
-        const entry = groups.get(group) ?? { ...args, citizenIds: new Set<string>() };
-        entry.citizenIds.add(key.citizenId);
+        const entry = groups.get(group) ?? { ...args, owners: new Set<string>() };
+        entry.owners.add(key.owner);
         groups.set(group, entry);
         return { group, ...args };
       });
       const rowsByGroup = new Map<string, Map<string, Row[]>>();
       await Promise.all(
-        [...groups].map(async ([group, { first, after, citizenIds }]) => {
-          const byCitizen = new Map<string, Row[]>();
-          for (const row of await fetch([...citizenIds], first, after)) {
-            const list = byCitizen.get(row.citizenId) ?? [];
+        [...groups].map(async ([group, { first, after, owners }]) => {
+          const byOwner = new Map<string, Row[]>();
+          for (const row of await fetch([...owners], first, after)) {
+            const list = byOwner.get(row.pageOwner) ?? [];
             list.push(row);
-            byCitizen.set(row.citizenId, list);
+            byOwner.set(row.pageOwner, list);
           }
-          rowsByGroup.set(group, byCitizen);
+          rowsByGroup.set(group, byOwner);
         }),
       );
       return keys.map((key, index) =>
-        toConnection(rowsByGroup.get(parsed[index].group)?.get(key.citizenId) ?? [], parsed[index].first, recordCursor),
+        toConnection(rowsByGroup.get(parsed[index].group)?.get(key.owner) ?? [], parsed[index].first, recordCursor),
       );
     },
-    { cacheKeyFn: (key) => `${key.citizenId}|${key.first ?? ''}|${key.after ?? ''}` },
+    { cacheKeyFn: (key) => `${key.owner}|${key.first ?? ''}|${key.after ?? ''}` },
   );
 }
 

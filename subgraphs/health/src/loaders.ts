@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { byIdLoader, citizenPageLoader } from '../../../lib/paging';
+import { byIdLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -8,10 +8,10 @@ import * as repo from './db/repository';
  */
 export function createLoaders(db: Db) {
   return {
-    encounters: citizenPageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after)),
-    prescriptions: citizenPageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after)),
-    vaccinations: citizenPageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after)),
-    insuranceClaims: citizenPageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after)),
+    encounters: pageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after)),
+    prescriptions: pageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after)),
+    vaccinations: pageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after)),
+    insuranceClaims: pageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after)),
     facility: byIdLoader((ids) => repo.facilitiesById(db, ids)),
     encounter: byIdLoader((ids) => repo.encountersById(db, ids)),
   };

@@ -7,8 +7,8 @@ export const Citizen: CitizenResolvers = {
 };
 
 export const HealthProfile: HealthProfileResolvers = {
-  encounters: (p, args, { loaders }) => loaders.encounters.load({ citizenId: p.citizenId, ...args }),
-  prescriptions: (p, args, { loaders }) => loaders.prescriptions.load({ citizenId: p.citizenId, ...args }),
-  vaccinations: (p, args, { loaders }) => loaders.vaccinations.load({ citizenId: p.citizenId, ...args }),
-  insuranceClaims: (p, args, { loaders }) => loaders.insuranceClaims.load({ citizenId: p.citizenId, ...args }),
+  encounters: (p, args, { loaders }) => loaders.encounters.load({ owner: p.citizenId, ...args }),
+  prescriptions: (p, args, { loaders }) => loaders.prescriptions.load({ owner: p.citizenId, ...args }),
+  vaccinations: (p, args, { loaders }) => loaders.vaccinations.load({ owner: p.citizenId, ...args }),
+  insuranceClaims: (p, args, { loaders }) => loaders.insuranceClaims.load({ owner: p.citizenId, ...args }),
 };
