@@ -1,0 +1,147 @@
+/**
+ * `npm start`: the whole graph on this machine. Seeds the stores on first start, runs every
+ * subgraph and then the gateway as separate processes, waits until each is ready, prints where
+ * to send queries, and stops them all on Ctrl-C (or when any of them dies).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { config, SUBGRAPHS, type ServiceName } from '../lib/config';
+import { resolveDbTarget, openDb } from '../lib/db';
+import { migrate } from '../lib/migrate';
+import { openStores, progressLine } from '../seed';
+import { migrationsDir, seedStores } from '../seed/run';
+
+const ROOT = join(__dirname, '..');
+const READY_TIMEOUT_MS = 120_000;
+const EXAMPLE_PATH = join(ROOT, 'schema', 'operations', 'CitizenFullHistory.graphql');
+
+const entryPoint = (service: ServiceName) =>
+  service === 'gateway' ? join(ROOT, 'gateway', 'src', 'index.ts') : join(ROOT, 'subgraphs', service, 'src', 'index.ts');
+
+const children = new Map<ServiceName, ChildProcess>();
+let stopping = false;
+
+function say(message: string): void {
+  console.log(`[start] ${message}`);
+}
+
+/** Seeds every store when the registry is empty (first start). */
+async function seedIfEmpty(): Promise<void> {
+  const identity = await openDb(resolveDbTarget('identity'));
+  let citizens: number;
+  try {
+    await migrate(identity, migrationsDir('identity'));
+    const [row] = await identity.query<{ count: number }>('SELECT count(*)::int AS count FROM citizens');
+    citizens = row.count;
+  } finally {
+    await identity.close();
+  }
+  if (citizens > 0) {
+    say(`stores hold ${citizens.toLocaleString('en-US')} citizens; not seeding (npm run seed to re-seed)`);
+    return;
+  }
+  const total = config().defaultSeedCitizens;
+  say(`first start: seeding ${total.toLocaleString('en-US')} citizens (SEED_CITIZENS to change)`);
+  const stores = await openStores();
+  try {
+    await seedStores(stores, { citizens: total, batchSize: 500, onProgress: (p) => say(`seed ${progressLine(p)}`) });
+  } finally {
+    await Promise.all(Object.values(stores).map((db) => db.close()));
+  }
+}
+
+function launch(service: ServiceName): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', entryPoint(service)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(service, child);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`[${service}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(service);
+    if (!stopping) {
+      say(`${service} exited (${signal ?? `code ${code}`}); stopping the graph`);
+      void stopAll(1);
+    }
+  });
+}
+
+async function waitReady(service: ServiceName): Promise<void> {
+  const url = `http://localhost:${config().port(service)}/readyz`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (stopping) throw new Error('stopping');
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service} was not ready at ${url} within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping every service...');
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  say('stopped');
+  process.exit(exitCode);
+}
+
+function banner(): void {
+  const url = `http://localhost:${config().port('gateway')}/graphql`;
+  const query = readFileSync(EXAMPLE_PATH, 'utf8').trim();
+  const body = JSON.stringify({ query, variables: { id: 'cit_000001' } });
+  console.log(`
+Citizen Graph is up: ${url}
+
+One citizen's whole service history, across all five departments, in one request
+(schema/operations/CitizenFullHistory.graphql):
+
+curl -s ${url} -H 'content-type: application/json' --data '${body.replace(/'/g, `'\\''`)}'
+
+Services: ${[...SUBGRAPHS, 'gateway'].map((s) => `${s} :${config().port(s as ServiceName)}`).join(', ')}
+Press Ctrl-C to stop them all.
+`);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  const started = Date.now();
+  await seedIfEmpty();
+  say(`starting ${SUBGRAPHS.length} subgraphs...`);
+  for (const service of SUBGRAPHS) launch(service);
+  await Promise.all(SUBGRAPHS.map(async (service) => {
+    await waitReady(service);
+    say(`${service} ready on :${config().port(service)}`);
+  }));
+  launch('gateway');
+  await waitReady('gateway');
+  say(`gateway ready on :${config().port('gateway')} (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
+  banner();
+}
+
+main().catch((error: Error) => {
+  if (!stopping) {
+    console.error(`[start] failed: ${error.message}`);
+    void stopAll(1);
+  }
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PORTS, envPrefix, type ServiceName } from '../lib/config';
+
+const ROOT = join(__dirname, '..');
+const QUERY = readFileSync(join(ROOT, 'schema', 'operations', 'CitizenFullHistory.graphql'), 'utf8');
+
+/** `npm start` as a user runs it, on free ports and a fresh data directory. */
+function start(dataDir: string, portBase: number): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const ports = Object.fromEntries(
+    (Object.keys(DEFAULT_PORTS) as ServiceName[]).map((service, i) => [`${envPrefix(service)}_PORT`, String(portBase + i)]),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir, SEED_CITIZENS: '40', NODE_ENV: 'development' };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts')], { cwd: ROOT, env });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(predicate: () => boolean, ms: number, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citizen-graph-start-'));
+  const portBase = 43000 + Math.floor(Math.random() * 1000) * 10;
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('seeds on first start, serves the full history, and stops every service on Ctrl-C', async () => {
+    const run = start(dataDir, portBase);
+    await waitFor(() => run.output().includes('Citizen Graph is up'), 150_000, 'the graph to start', run.output);
+    expect(run.output()).toMatch(/first start: seeding 40 citizens/);
+    expect(run.output()).toContain(`http://localhost:${portBase}/graphql`);
+
+    const response = await fetch(`http://localhost:${portBase}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUERY, variables: { id: 'cit_000001' } }),
+    });
+    const body = await response.json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.citizen.id).toBe('cit_000001');
+    expect(Object.keys(body.data.citizen)).toEqual(expect.arrayContaining(['health', 'education', 'transport', 'tax', 'socialSecurity']));
+
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    // Every service is down: nothing answers on any of the ports.
+    for (let i = 0; i < Object.keys(DEFAULT_PORTS).length; i++) {
+      await expect(fetch(`http://localhost:${portBase + i}/healthz`)).rejects.toThrow();
+    }
+
+    // A second start finds the data and does not seed again.
+    const again = start(dataDir, portBase);
+    await waitFor(() => again.output().includes('Citizen Graph is up'), 150_000, 'the graph to restart', again.output);
+    expect(again.output()).toMatch(/stores hold 40 citizens; not seeding/);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 320_000);
+});

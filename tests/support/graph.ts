@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import { SUBGRAPHS, type SubgraphName } from '../../lib/config';
+import { closeServer, createHttpServer, listen } from '../../lib/http';
+import type { SubgraphInstance } from '../../lib/subgraph';
+import { seedStores } from '../../seed/run';
+import { createGateway, type Gateway } from '../../gateway/src/server';
+import { identity } from '../../subgraphs/identity/src/server';
+import { health } from '../../subgraphs/health/src/server';
+import { education } from '../../subgraphs/education/src/server';
+import { transport } from '../../subgraphs/transport/src/server';
+import { tax } from '../../subgraphs/tax/src/server';
+import { socialSecurity } from '../../subgraphs/social-security/src/server';
+import { createSubgraph, type SubgraphDefinition } from '../../lib/subgraph';
+import type { Db } from '../../lib/db';
+import { closeTestDbs, openTestDb, type Backend } from './db';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any>> = {
+  identity,
+  health,
+  education,
+  transport,
+  tax,
+  'social-security': socialSecurity,
+};
+
+export interface RunningGraph {
+  /** The gateway's GraphQL URL. */
+  url: string;
+  gateway: Gateway;
+  subgraphs: Record<SubgraphName, SubgraphInstance<object>>;
+  /** Statements each store ran since the last `resetStatements()`. */
+  statements(): Record<SubgraphName, number>;
+  resetStatements(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole graph in this process, as `npm start` runs it in separate ones: every subgraph over
+ * a freshly seeded store, each on its own HTTP port, and the gateway over the committed
+ * supergraph, pointed at them.
+ */
+export async function startGraph(backend: Backend, citizens: number): Promise<RunningGraph> {
+  const stores = {} as Record<SubgraphName, Db>;
+  for (const name of SUBGRAPHS) stores[name] = await openTestDb(backend, name);
+  await seedStores(stores, { citizens });
+  const subgraphs = {} as Record<SubgraphName, SubgraphInstance<object>>;
+  const servers: Server[] = [];
+  const urls = {} as Record<SubgraphName, string>;
+  for (const name of SUBGRAPHS) {
+    const instance = await createSubgraph(DEFINITIONS[name], stores[name]);
+    subgraphs[name] = instance;
+    const http = createHttpServer({ server: instance.server, context: async () => instance.context(), ready: async () => true });
+    servers.push(http);
+    urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
+  }
+  const gateway = await createGateway({ subgraphUrls: urls });
+  const gatewayHttp = createHttpServer({ server: gateway.server, context: async () => ({}), ready: gateway.subgraphsReady });
+  const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
+  return {
+    url,
+    gateway,
+    subgraphs,
+    statements: () =>
+      Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].db.stats.statements])) as Record<SubgraphName, number>,
+    resetStatements: () => {
+      for (const name of SUBGRAPHS) subgraphs[name].db.stats.statements = 0;
+    },
+    stop: async () => {
+      await closeServer(gatewayHttp);
+      await gateway.server.stop();
+      for (const server of servers) await closeServer(server);
+      for (const name of SUBGRAPHS) await subgraphs[name].server.stop();
+      await closeTestDbs();
+    },
+  };
+}
+
+/** POSTs a GraphQL request to `url` and returns the HTTP status and parsed body. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed };
+}
