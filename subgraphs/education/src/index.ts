@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { education } from './server';
+
+void runSubgraph(education);

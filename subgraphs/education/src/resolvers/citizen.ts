@@ -1,0 +1,13 @@
+import type { CitizenResolvers, EducationProfileResolvers } from '../generated/resolvers';
+
+export const Citizen: CitizenResolvers = {
+  // Education keeps no copy of the registry: any citizen id has a (possibly empty) profile.
+  __resolveReference: (ref) => ({ id: ref.id }),
+  education: (citizen) => ({ citizenId: citizen.id }),
+};
+
+export const EducationProfile: EducationProfileResolvers = {
+  enrollments: (p, args, { loaders }) => loaders.enrollments.load({ owner: p.citizenId, ...args }),
+  qualifications: (p, args, { loaders }) => loaders.qualifications.load({ owner: p.citizenId, ...args }),
+  examResults: (p, args, { loaders }) => loaders.examResults.load({ owner: p.citizenId, ...args }),
+};

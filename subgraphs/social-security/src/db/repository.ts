@@ -1,0 +1,38 @@
+import type { Db } from '../../../../lib/db';
+import type { Cursor } from '../../../../lib/paging';
+import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
+import type { BenefitRow, ContributionRow, PensionRow } from './tables';
+
+const CONTRIBUTION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", employer_id AS "employerId", scheme,
+  year, months, employee_amount::text AS "employeeAmount", employer_amount::text AS "employerAmount", currency`;
+
+const CITIZEN_CONTRIBUTIONS: CitizenPageQuery = {
+  table: 'contributions',
+  columns: CONTRIBUTION,
+  sortColumn: 'occurred_at',
+  sortType: 'timestamptz',
+};
+// The same rows paged by employer: served by the index (employer_id, occurred_at DESC, id DESC).
+const EMPLOYER_CONTRIBUTIONS: CitizenPageQuery = { ...CITIZEN_CONTRIBUTIONS, ownerColumn: 'employer_id' };
+const BENEFITS: CitizenPageQuery = {
+  table: 'benefits',
+  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", kind, status,
+    monthly_amount::text AS "monthlyAmount", currency, start_date AS "startDate", end_date AS "endDate"`,
+  sortColumn: 'occurred_at',
+  sortType: 'timestamptz',
+};
+const PENSION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", scheme, start_date AS "startDate",
+  monthly_amount::text AS "monthlyAmount", currency`;
+
+export const contributionPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<ContributionRow>(db, CITIZEN_CONTRIBUTIONS, citizenIds, first, after);
+
+export const employerContributionPages = (db: Db, businessIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<ContributionRow>(db, EMPLOYER_CONTRIBUTIONS, businessIds, first, after);
+
+export const benefitPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<BenefitRow>(db, BENEFITS, citizenIds, first, after);
+
+export function pensionsByCitizen(db: Db, citizenIds: string[]): Promise<PensionRow[]> {
+  return db.query<PensionRow>(`SELECT ${PENSION} FROM pensions WHERE citizen_id = ANY($1::text[])`, [citizenIds]);
+}

@@ -1,0 +1,51 @@
+/** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
+
+/** A citizen as social security knows it: only the id (identity owns the rest). */
+export interface CitizenRef {
+  id: string;
+}
+
+/** The parent of `Citizen.socialSecurity`: whose profile it is. */
+export interface ProfileParent {
+  citizenId: string;
+}
+
+/** A business as social security knows it: only the id (the tax department owns the rest). */
+export interface BusinessRef {
+  id: string;
+}
+
+export interface ContributionRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  employerId: string;
+  scheme: 'PENSION_INSURANCE';
+  year: number;
+  months: number;
+  employeeAmount: string;
+  employerAmount: string;
+  currency: string;
+}
+
+export interface BenefitRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  kind: 'CHILD' | 'UNEMPLOYMENT' | 'DISABILITY' | 'HOUSING' | 'MATERNITY';
+  status: 'ACTIVE' | 'SUSPENDED' | 'ENDED';
+  monthlyAmount: string;
+  currency: string;
+  startDate: string;
+  endDate: string | null;
+}
+
+export interface PensionRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  scheme: 'EMPLOYEE_BASIC' | 'RESIDENT_BASIC';
+  startDate: string;
+  monthlyAmount: string;
+  currency: string;
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { socialSecurity } from './server';
+
+void runSubgraph(socialSecurity);

@@ -1,0 +1,13 @@
+import type { CitizenResolvers, SocialSecurityProfileResolvers } from '../generated/resolvers';
+
+export const Citizen: CitizenResolvers = {
+  // Social security keeps no copy of the registry: any citizen id has a (possibly empty) profile.
+  __resolveReference: (ref) => ({ id: ref.id }),
+  socialSecurity: (citizen) => ({ citizenId: citizen.id }),
+};
+
+export const SocialSecurityProfile: SocialSecurityProfileResolvers = {
+  contributions: (p, args, { loaders }) => loaders.contributions.load({ owner: p.citizenId, ...args }),
+  benefits: (p, args, { loaders }) => loaders.benefits.load({ owner: p.citizenId, ...args }),
+  pension: (p, _args, { loaders }) => loaders.pension.load(p.citizenId),
+};

@@ -1,0 +1,58 @@
+import type { Db } from '../../../../lib/db';
+import type { Cursor } from '../../../../lib/paging';
+import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
+import type { BusinessRow, ExportRebateRow, OwnedBusinessRow, TaxPaymentRow, TaxReturnRow } from './tables';
+
+const BUSINESS = `b.id, b.registration_number AS "registrationNumber", b.name, b.sector, b.city,
+  b.founded_on AS "foundedOn", b.exporter`;
+const TAX_RETURN = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", tax_year AS "taxYear",
+  employer_id AS "employerId", gross_income::text AS "grossIncome", taxable_income::text AS "taxableIncome",
+  tax_due::text AS "taxDue", currency, status`;
+const EXPORT_REBATE = `id, citizen_id AS "citizenId", business_id AS "businessId", occurred_at AS "occurredAt", goods,
+  amount::text AS amount, currency, status`;
+
+const TAX_RETURNS: CitizenPageQuery = { table: 'tax_returns', columns: TAX_RETURN, sortColumn: 'occurred_at', sortType: 'timestamptz' };
+const TAX_PAYMENTS: CitizenPageQuery = {
+  table: 'tax_payments',
+  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", tax_return_id AS "taxReturnId",
+    amount::text AS amount, currency, method`,
+  sortColumn: 'occurred_at',
+  sortType: 'timestamptz',
+};
+const CITIZEN_REBATES: CitizenPageQuery = {
+  table: 'export_rebates',
+  columns: EXPORT_REBATE,
+  sortColumn: 'occurred_at',
+  sortType: 'timestamptz',
+};
+const BUSINESS_REBATES: CitizenPageQuery = { ...CITIZEN_REBATES, ownerColumn: 'business_id' };
+
+export const taxReturnPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<TaxReturnRow>(db, TAX_RETURNS, citizenIds, first, after);
+
+export const taxPaymentPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<TaxPaymentRow>(db, TAX_PAYMENTS, citizenIds, first, after);
+
+export const exportRebatePagesByCitizen = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<ExportRebateRow>(db, CITIZEN_REBATES, citizenIds, first, after);
+
+export const exportRebatePagesByBusiness = (db: Db, businessIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<ExportRebateRow>(db, BUSINESS_REBATES, businessIds, first, after);
+
+export function businessesById(db: Db, ids: string[]): Promise<BusinessRow[]> {
+  return db.query<BusinessRow>(`SELECT ${BUSINESS} FROM businesses b WHERE b.id = ANY($1::text[])`, [ids]);
+}
+
+/** The businesses each citizen runs, in id order, with the owner on every row. */
+export function businessesByOwner(db: Db, citizenIds: string[]): Promise<OwnedBusinessRow[]> {
+  return db.query<OwnedBusinessRow>(
+    `SELECT ${BUSINESS}, o.citizen_id AS "ownerId"
+     FROM business_owners o JOIN businesses b ON b.id = o.business_id
+     WHERE o.citizen_id = ANY($1::text[]) ORDER BY b.id`,
+    [citizenIds],
+  );
+}
+
+export function taxReturnsById(db: Db, ids: string[]): Promise<TaxReturnRow[]> {
+  return db.query<TaxReturnRow>(`SELECT ${TAX_RETURN} FROM tax_returns WHERE id = ANY($1::text[])`, [ids]);
+}

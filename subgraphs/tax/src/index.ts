@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { tax } from './server';
+
+void runSubgraph(tax);

@@ -1,0 +1,14 @@
+import type { CitizenResolvers, TaxProfileResolvers } from '../generated/resolvers';
+
+export const Citizen: CitizenResolvers = {
+  // Tax keeps no copy of the registry: any citizen id has a (possibly empty) profile.
+  __resolveReference: (ref) => ({ id: ref.id }),
+  tax: (citizen) => ({ citizenId: citizen.id }),
+};
+
+export const TaxProfile: TaxProfileResolvers = {
+  returns: (p, args, { loaders }) => loaders.taxReturns.load({ owner: p.citizenId, ...args }),
+  payments: (p, args, { loaders }) => loaders.taxPayments.load({ owner: p.citizenId, ...args }),
+  exportRebates: (p, args, { loaders }) => loaders.exportRebatesByCitizen.load({ owner: p.citizenId, ...args }),
+  businesses: (p, _args, { loaders }) => loaders.businessesByOwner.load(p.citizenId),
+};

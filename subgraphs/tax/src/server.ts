@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import type { Db } from '../../../lib/db';
+import { createSubgraph, type SubgraphDefinition } from '../../../lib/subgraph';
+import { createContext, type Context } from './context';
+import { resolvers } from './resolvers';
+
+/** The tax bureau: income tax returns, tax payments, export rebates; owns `Business`. */
+export const tax: SubgraphDefinition<Context> = {
+  name: 'tax',
+  dir: join(__dirname, '..'),
+  resolvers,
+  createContext,
+};
+
+/** Builds the tax subgraph over `db` (migrated on the way); opens no port. */
+export const createTaxSubgraph = (db: Db) => createSubgraph(tax, db);

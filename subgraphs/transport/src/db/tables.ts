@@ -1,0 +1,48 @@
+/** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
+
+/** A citizen as transport knows it: only the id (identity owns the rest). */
+export interface CitizenRef {
+  id: string;
+}
+
+/** The parent of `Citizen.transport`: whose profile it is. */
+export interface ProfileParent {
+  citizenId: string;
+}
+
+export interface DrivingLicenceRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  licenceNumber: string;
+  categories: string[];
+  issuedOn: string;
+  expiresOn: string;
+  penaltyPoints: number;
+  status: 'VALID' | 'SUSPENDED' | 'EXPIRED';
+}
+
+export interface VehicleRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  plate: string;
+  make: string;
+  model: string;
+  modelYear: number;
+  fuelType: 'PETROL' | 'DIESEL' | 'HYBRID' | 'ELECTRIC';
+  firstRegisteredOn: string;
+}
+
+export interface ViolationRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  vehicleId: string;
+  kind: 'SPEEDING' | 'RED_LIGHT' | 'PARKING' | 'NO_SEATBELT' | 'PHONE_WHILE_DRIVING' | 'FAILURE_TO_YIELD';
+  location: string;
+  fine: string;
+  currency: string;
+  points: number;
+  status: 'PAID' | 'UNPAID' | 'CONTESTED';
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { transport } from './server';
+
+void runSubgraph(transport);

@@ -1,0 +1,19 @@
+import type { Db } from '../../../lib/db';
+import { byCitizenLoader, byIdLoader, pageLoader } from '../../../lib/paging';
+import * as repo from './db/repository';
+
+/**
+ * Per-request loaders. Each connection loader answers the pages of every citizen in a batch with
+ * one statement; the licence loader answers every citizen of a batch, and the vehicle loader
+ * every vehicle id (entity references and violations' foreign keys alike), with one statement.
+ */
+export function createLoaders(db: Db) {
+  return {
+    drivingLicence: byCitizenLoader((citizenIds) => repo.drivingLicencesByCitizen(db, citizenIds)),
+    vehicles: pageLoader((ids, first, after) => repo.vehiclePages(db, ids, first, after)),
+    violations: pageLoader((ids, first, after) => repo.violationPages(db, ids, first, after)),
+    vehicle: byIdLoader((ids) => repo.vehiclesById(db, ids)),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

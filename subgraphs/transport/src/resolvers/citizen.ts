@@ -1,0 +1,13 @@
+import type { CitizenResolvers, TransportProfileResolvers } from '../generated/resolvers';
+
+export const Citizen: CitizenResolvers = {
+  // Transport keeps no copy of the registry: any citizen id has a (possibly empty) profile.
+  __resolveReference: (ref) => ({ id: ref.id }),
+  transport: (citizen) => ({ citizenId: citizen.id }),
+};
+
+export const TransportProfile: TransportProfileResolvers = {
+  drivingLicence: (p, _args, { loaders }) => loaders.drivingLicence.load(p.citizenId),
+  vehicles: (p, args, { loaders }) => loaders.vehicles.load({ owner: p.citizenId, ...args }),
+  violations: (p, args, { loaders }) => loaders.violations.load({ owner: p.citizenId, ...args }),
+};
