@@ -125,7 +125,8 @@ export function buildWorld(citizens: number, seed: string): World {
     const city = rng.pick(CITIES);
     businesses.push({
       id: `biz_${pad(i + 1, 6)}`,
-      registrationNumber: `91${city.region}MA${pad(rng.int(0, 99_999_999), 8)}${rng.int(0, 9)}`,
+      // Unified social credit code shape: 18 characters, unique by construction (index inside).
+      registrationNumber: `91${city.region}${pad(i + 1, 8)}${rng.int(0, 9)}${rng.pick([...'0123456789ABCDEFGHJKLMNPQRTUWXY'])}`,
       name: `${city.city} ${rng.pick(COMPANY_WORDS)} ${COMPANY_KINDS[sector]}`,
       sector,
       city: city.city,
@@ -140,15 +141,19 @@ export function buildWorld(citizens: number, seed: string): World {
     const label = kind === 'HOSPITAL' ? `${rng.pick(['First', 'Second', 'Third', 'People\'s', 'Central'])} People's Hospital` : kind === 'CLINIC' ? `${rng.pick(STREETS)} Clinic` : `${rng.pick(STREETS)} Community Health Centre`;
     facilities.push({ id: `fac_${pad(i + 1, 5)}`, name: `${city.city} ${label}`, kind, city: city.city });
   }
+  // Kinds cycle fastest and cities next, so that even a small world has every kind of school
+  // in every city (children go to school where they live; a degree needs a university).
   const schools: School[] = [];
-  for (let i = 0; i < Math.max(16, Math.ceil(citizens / 150)); i++) {
-    const city = CITIES[i % CITIES.length];
-    const kind = (['PRIMARY', 'SECONDARY', 'UNIVERSITY', 'VOCATIONAL'] as const)[Math.floor(i / CITIES.length) % 4];
+  const SCHOOL_KINDS = ['PRIMARY', 'SECONDARY', 'UNIVERSITY', 'VOCATIONAL'] as const;
+  for (let i = 0; i < Math.max(SCHOOL_KINDS.length * CITIES.length, Math.ceil(citizens / 150)); i++) {
+    const kind = SCHOOL_KINDS[i % SCHOOL_KINDS.length];
+    const city = CITIES[Math.floor(i / SCHOOL_KINDS.length) % CITIES.length];
+    const number = Math.floor(i / (SCHOOL_KINDS.length * CITIES.length)) + 1;
     const name =
-      kind === 'PRIMARY' ? `${city.city} No. ${i + 1} Primary School`
-      : kind === 'SECONDARY' ? `${city.city} No. ${i + 1} Middle School`
-      : kind === 'UNIVERSITY' ? `${city.city} ${rng.pick(['Normal', 'Jiaotong', 'Technology', 'Medical', 'Finance'])} University`
-      : `${city.city} Vocational and Technical College`;
+      kind === 'PRIMARY' ? `${city.city} No. ${number} Primary School`
+      : kind === 'SECONDARY' ? `${city.city} No. ${number} Middle School`
+      : kind === 'UNIVERSITY' ? `${city.city} ${rng.pick(['Normal', 'Jiaotong', 'Technology', 'Medical', 'Finance'])} University${number > 1 ? ` (Campus ${number})` : ''}`
+      : `${city.city} Vocational and Technical College${number > 1 ? ` No. ${number}` : ''}`;
     schools.push({ id: `sch_${pad(i + 1, 5)}`, name, kind, city: city.city });
   }
   return { seed, citizens, businesses, facilities, schools };

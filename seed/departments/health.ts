@@ -52,8 +52,20 @@ const CHILD_SCHEDULE = [
   ['Japanese encephalitis', 1, 240], ['MMR', 2, 540], ['DTaP', 4, 540], ['Polio (IPV)', 3, 1460], ['DT', 5, 2190],
 ] as const;
 
+/** Facilities by city and kind, computed once per world (the seed asks for millions of picks). */
+const facilityIndex = new WeakMap<World, Map<string, Facility[]>>();
+
 function localFacility(rng: Random, world: World, person: Person, kinds: Facility['kind'][]): Facility {
-  const local = world.facilities.filter((f) => f.city === person.household.city.city && kinds.includes(f.kind));
+  let index = facilityIndex.get(world);
+  if (!index) {
+    index = new Map();
+    for (const facility of world.facilities) {
+      const key = `${facility.city}|${facility.kind}`;
+      index.set(key, [...(index.get(key) ?? []), facility]);
+    }
+    facilityIndex.set(world, index);
+  }
+  const local = kinds.flatMap((kind) => index!.get(`${person.household.city.city}|${kind}`) ?? []);
   return rng.pick(local.length ? local : world.facilities);
 }
 
@@ -76,7 +88,7 @@ export const healthSeed: DepartmentSeed = {
     const firstYear = Math.max(birthYear, REFERENCE_YEAR - HISTORY_YEARS);
     for (let year = firstYear; year <= REFERENCE_YEAR; year++) {
       const ageThen = year - birthYear;
-      const visits = rng.int(0, ageThen < 6 ? 3 : ageThen < 50 ? 2 : 4);
+      const visits = rng.weighted(ageThen < 6 || ageThen >= 60 ? [[0, 3], [1, 4], [2, 3], [3, 1]] as const : [[0, 5], [1, 4], [2, 2]] as const);
       for (let v = 0; v < visits; v++) {
         const when = instantInYear(rng, year);
         if (when.getTime() < Date.parse(p.birthDate)) continue;
@@ -86,7 +98,7 @@ export const healthSeed: DepartmentSeed = {
         const facility = localFacility(rng, world, p, kind === 'INPATIENT' || kind === 'EMERGENCY' ? ['HOSPITAL'] : ['CLINIC', 'COMMUNITY_HEALTH_CENTRE', 'HOSPITAL']);
         const id = recordId('enc', p.index, encounters.length + 1);
         encounters.push([id, p.id, when.toISOString(), facility.id, kind, code, diagnosis]);
-        if (rng.chance(0.6)) {
+        if (rng.chance(0.5)) {
           const [medication, dosage, days] = MEDICATION[code];
           prescriptions.push([recordId('rx', p.index, prescriptions.length + 1), p.id, addDays(when, 0.01).toISOString(), id, medication, dosage, days]);
         }

@@ -6,8 +6,11 @@ export interface Result<Data = Record<string, unknown>> {
   errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown>; path?: ReadonlyArray<string | number> }>;
 }
 
-/** Runs an operation against a subgraph in-process, with a fresh request context (fresh loaders). */
-export async function execute<Data = Record<string, any>, Ctx extends BaseContext = BaseContext>(
+/**
+ * Runs an operation against a subgraph in-process, with a fresh request context (fresh loaders).
+ * The result goes through JSON, so tests see what a client sees (`DateTime` as a string).
+ */
+export async function execute<Ctx extends BaseContext, Data = Record<string, any>>(
   subgraph: SubgraphInstance<Ctx>,
   query: string,
   variables?: Record<string, unknown>,
@@ -15,5 +18,5 @@ export async function execute<Data = Record<string, any>, Ctx extends BaseContex
   const server = subgraph.server as ApolloServer<Ctx>;
   const response = await server.executeOperation({ query, variables }, { contextValue: subgraph.context() });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return response.body.singleResult as Result<Data>;
+  return JSON.parse(JSON.stringify(response.body.singleResult)) as Result<Data>;
 }
