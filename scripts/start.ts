@@ -4,8 +4,7 @@
  * to send queries, and stops them all on Ctrl-C (or when any of them dies).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { config, SUBGRAPHS, type ServiceName } from '../lib/config';
 import { resolveDbTarget, openDb } from '../lib/db';
@@ -105,18 +104,28 @@ async function stopAll(exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
+/** A short query to paste; the full one is the registered CitizenFullHistory operation. */
+const EXAMPLE_QUERY = `{ citizen(id: "cit_000001") { name { full } birthDate
+  health { encounters(first: 3) { edges { node { title occurredAt } } } }
+  education { enrollments(first: 3) { edges { node { title } } } }
+  transport { drivingLicence { title } vehicles(first: 3) { edges { node { title } } } }
+  tax { returns(first: 3) { edges { node { title } } } }
+  socialSecurity { contributions(first: 3) { edges { node { title } } } pension { title } } } }`;
+
 function banner(): void {
   const url = `http://localhost:${config().port('gateway')}/graphql`;
-  const query = readFileSync(EXAMPLE_PATH, 'utf8').trim();
-  const body = JSON.stringify({ query, variables: { id: 'cit_000001' } });
+  const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') });
   console.log(`
-Citizen Graph is up: ${url}
+Citizen Graph is up: ${url}  (Apollo Sandbox in a browser)
 
-One citizen's whole service history, across all five departments, in one request
-(schema/operations/CitizenFullHistory.graphql):
+A citizen across all five departments, in one request:
 
-curl -s ${url} -H 'content-type: application/json' --data '${body.replace(/'/g, `'\\''`)}'
+${EXAMPLE_QUERY}
 
+curl -s ${url} -H 'content-type: application/json' \\
+  --data '${body}'
+
+The whole history, every record type: ${relative(ROOT, EXAMPLE_PATH)} (variables: {"id": "cit_000001"})
 Services: ${[...SUBGRAPHS, 'gateway'].map((s) => `${s} :${config().port(s as ServiceName)}`).join(', ')}
 Press Ctrl-C to stop them all.
 `);
