@@ -24,6 +24,7 @@ const n = (value: number) => value.toLocaleString('en-US');
 
 export function progressLine(p: SeedProgress): string {
   const seconds = Math.max(p.elapsedMs / 1000, 0.001);
+  if (p.phase === 'indexing') return `building indexes and checking foreign keys over ${n(p.rows)} rows...`;
   const pct = ((100 * p.citizens) / p.total).toFixed(0).padStart(3);
   return `${pct}%  ${n(p.citizens)} / ${n(p.total)} citizens  ${n(p.rows)} rows  ${n(Math.round(p.rows / seconds))} rows/s  ${seconds.toFixed(1)} s`;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SubgraphName } from '../lib/config';
 import type { Db } from '../lib/db';
+import { suspendConstraints } from '../lib/bulk-load';
 import { migrate } from '../lib/migrate';
 import { csvField } from '../lib/sql';
 import { DEPARTMENT_SEEDS } from './departments';
@@ -17,6 +18,8 @@ export interface SeedOptions {
 }
 
 export interface SeedProgress {
+  /** `loading` while rows are generated and copied; `indexing` while indexes and keys are rebuilt; absent at the end. */
+  phase?: 'loading' | 'indexing';
   citizens: number;
   total: number;
   rows: number;
@@ -64,41 +67,67 @@ export async function seedStores(stores: Partial<Record<SubgraphName, Db>>, opti
   const world = buildWorld(options.citizens, seed);
   const departments = DEPARTMENT_SEEDS.filter((d) => stores[d.service]);
   const rowsByTable: Record<string, number> = {};
+  const restores: Array<() => Promise<void>> = [];
   let rows = 0;
-
-  await Promise.all(
-    departments.map(async (department) => {
-      const db = stores[department.service]!;
-      await migrate(db, migrationsDir(department.service));
-      await db.exec(`TRUNCATE ${Object.keys(department.tables).reverse().join(', ')} CASCADE`);
-      rows += await flush(db, department, department.shared(world), rowsByTable);
-    }),
-  );
-
-  const pending = new Map<DepartmentSeed, Rows>(departments.map((d) => [d, {}]));
-  const write = async () => {
-    const counts = await Promise.all(departments.map((d) => flush(stores[d.service]!, d, pending.get(d)!, rowsByTable)));
-    rows += counts.reduce((a, b) => a + b, 0);
-  };
   let done = 0;
-  for (const person of population(world)) {
-    for (const department of departments) {
-      const produced = department.person(person, world, new Random(seed, department.service, person.index));
-      const target = pending.get(department)!;
-      for (const [table, tableRows] of Object.entries(produced)) {
-        if (!tableRows.length) continue;
-        const list = (target[table] ??= []);
-        for (const row of tableRows) list.push(row);
+
+  async function generateAndLoad(): Promise<void> {
+    // Generation (this process's CPU) and COPY (the database's) overlap: while one batch is being
+    // loaded the next is generated; at most one batch waits in memory.
+    let pending = new Map<DepartmentSeed, Rows>(departments.map((d) => [d, {}]));
+    let loading: Promise<void> = Promise.resolve();
+    const write = async (batch: Map<DepartmentSeed, Rows>) => {
+      const counts = await Promise.all(departments.map((d) => flush(stores[d.service]!, d, batch.get(d)!, rowsByTable)));
+      rows += counts.reduce((a, b) => a + b, 0);
+    };
+    const startLoad = async () => {
+      await loading;
+      const batch = pending;
+      pending = new Map(departments.map((d) => [d, {}]));
+      loading = write(batch);
+      // A failed COPY is raised at the next `await loading`; until then it is not unhandled.
+      loading.catch(() => undefined);
+    };
+    for (const person of population(world)) {
+      for (const department of departments) {
+        const produced = department.person(person, world, new Random(seed, department.service, person.index));
+        const target = pending.get(department)!;
+        for (const [table, tableRows] of Object.entries(produced)) {
+          if (!tableRows.length) continue;
+          const list = (target[table] ??= []);
+          for (const row of tableRows) list.push(row);
+        }
+      }
+      done++;
+      if (done % batchSize === 0) {
+        await startLoad();
+        options.onProgress?.({ citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started, phase: 'loading' });
       }
     }
-    done++;
-    if (done % batchSize === 0) {
-      await write();
-      options.onProgress?.({ citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started });
-    }
+    await startLoad();
+    await loading;
   }
-  await write();
+
+  try {
+    const sharedRows = await Promise.all(
+      departments.map(async (department) => {
+        const db = stores[department.service]!;
+        await migrate(db, migrationsDir(department.service));
+        const tables = Object.keys(department.tables);
+        await db.exec(`TRUNCATE ${[...tables].reverse().join(', ')} CASCADE`);
+        restores.push(await suspendConstraints(db, tables));
+        return flush(db, department, department.shared(world), rowsByTable);
+      }),
+    );
+    rows += sharedRows.reduce((a, b) => a + b, 0);
+    await generateAndLoad();
+  } finally {
+    // Even after a failed load the stores get their indexes and foreign keys back.
+    options.onProgress?.({ citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started, phase: 'indexing' });
+    await Promise.all(restores.map((restore) => restore()));
+  }
   const result = { citizens: done, total: options.citizens, rows, elapsedMs: Date.now() - started, rowsByTable };
-  if (done % batchSize !== 0) options.onProgress?.(result);
+  options.onProgress?.(result);
   return result;
 }
+

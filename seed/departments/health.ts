@@ -52,21 +52,20 @@ const CHILD_SCHEDULE = [
   ['Japanese encephalitis', 1, 240], ['MMR', 2, 540], ['DTaP', 4, 540], ['Polio (IPV)', 3, 1460], ['DT', 5, 2190],
 ] as const;
 
-/** Facilities by city and kind, computed once per world (the seed asks for millions of picks). */
-const facilityIndex = new WeakMap<World, Map<string, Facility[]>>();
+/** Facilities by city and wanted kinds, memoised per world (the seed makes millions of picks). */
+const facilityChoices = new WeakMap<World, Map<string, Facility[]>>();
 
-function localFacility(rng: Random, world: World, person: Person, kinds: Facility['kind'][]): Facility {
-  let index = facilityIndex.get(world);
-  if (!index) {
-    index = new Map();
-    for (const facility of world.facilities) {
-      const key = `${facility.city}|${facility.kind}`;
-      index.set(key, [...(index.get(key) ?? []), facility]);
-    }
-    facilityIndex.set(world, index);
+function localFacility(rng: Random, world: World, person: Person, kinds: readonly Facility['kind'][]): Facility {
+  let choices = facilityChoices.get(world);
+  if (!choices) facilityChoices.set(world, (choices = new Map()));
+  const key = `${person.household.city.city}|${kinds.join()}`;
+  let list = choices.get(key);
+  if (!list) {
+    const local = world.facilities.filter((f) => f.city === person.household.city.city && kinds.includes(f.kind));
+    list = local.length ? local : world.facilities;
+    choices.set(key, list);
   }
-  const local = kinds.flatMap((kind) => index!.get(`${person.household.city.city}|${kind}`) ?? []);
-  return rng.pick(local.length ? local : world.facilities);
+  return rng.pick(list);
 }
 
 export const healthSeed: DepartmentSeed = {
