@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // Transpile only: `npm run typecheck` (tsc --noEmit) checks types once for the whole tree.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/subgraphs/**/*.test.ts', '<rootDir>/lib/**/*.test.ts'],
   testTimeout: 60000,
   // Each suite opens its own embedded PostgreSQL instances; two workers fit two cores.
