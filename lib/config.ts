@@ -36,6 +36,26 @@ export interface Config {
   subgraphUrl(service: SubgraphName): string;
   /** `<SERVICE>_DATABASE_URL` if set, else `undefined` (then `databaseUrl` or the embedded store). */
   serviceDatabaseUrl(service: string): string | undefined;
+  readonly auth: AuthConfig;
+}
+
+/**
+ * Keys and checks for tokens. In production every key must be configured; in development the
+ * missing ones are generated under `DATA_DIR/keys` on first start.
+ */
+export interface AuthConfig {
+  /** Callers' tokens are verified against this key set (`AUTH_JWKS_URL`)... */
+  jwksUrl: string | undefined;
+  /** ...or this public key (`AUTH_PUBLIC_KEY`, SPKI PEM). */
+  publicKey: string | undefined;
+  issuer: string;
+  audience: string;
+  /** The gateway signs its tokens to subgraphs with this (`INTERNAL_SIGNING_KEY`, PKCS#8 PEM)... */
+  internalSigningKey: string | undefined;
+  /** ...and subgraphs verify them with this (`INTERNAL_PUBLIC_KEY`, SPKI PEM). */
+  internalPublicKey: string | undefined;
+  /** Lifetime of a gateway-to-subgraph token, seconds. */
+  internalTokenTtl: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -91,7 +111,23 @@ export function loadConfig(env: Env = process.env): Config {
   for (const service of SUBGRAPHS) {
     serviceDbUrls[service] = urlVar(env, `${envPrefix(service)}_DATABASE_URL`, PG_PROTOCOLS);
   }
+  const pem = (name: string, kind: 'PUBLIC KEY' | 'PRIVATE KEY') => {
+    const raw = env[name]?.replace(/\\n/g, '\n');
+    if (!raw) return undefined;
+    if (!raw.includes(`-----BEGIN ${kind}-----`)) throw new Error(`${name} must be a PEM "${kind}" block; received something else`);
+    return raw;
+  };
+  const auth: AuthConfig = Object.freeze({
+    jwksUrl: urlVar(env, 'AUTH_JWKS_URL', ['http:', 'https:']),
+    publicKey: pem('AUTH_PUBLIC_KEY', 'PUBLIC KEY'),
+    issuer: env.AUTH_ISSUER || 'citizen-graph-dev',
+    audience: env.AUTH_AUDIENCE || 'citizen-graph',
+    internalSigningKey: pem('INTERNAL_SIGNING_KEY', 'PRIVATE KEY'),
+    internalPublicKey: pem('INTERNAL_PUBLIC_KEY', 'PUBLIC KEY'),
+    internalTokenTtl: intVar(env, 'INTERNAL_TOKEN_TTL', 60, 5, 3600),
+  });
   return Object.freeze({
+    auth,
     nodeEnv: env.NODE_ENV ?? 'development',
     dataDir: resolve(env.DATA_DIR || 'data'),
     databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),

@@ -4,7 +4,11 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import type { KeyLike } from 'jose';
+import type { Principal } from './auth/principal';
+import { subgraphKey } from './auth/setup';
+import { AuthError, bearerToken, verifyInternalToken } from './auth/tokens';
 import { config, type SubgraphName } from './config';
 import { openDb, resolveDbTarget, type Db } from './db';
 import { closeServer, createHttpServer, listen } from './http';
@@ -21,7 +25,7 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   // Codegen's resolver types are stricter than Apollo's map; each subgraph passes its typed
   // `Resolvers` object, checked against the generated types where it is written.
   resolvers: object;
-  createContext: (db: Db) => Ctx;
+  createContext: (db: Db, principal: Principal) => Ctx;
 }
 
 export interface SubgraphInstance<Ctx extends BaseContext> {
@@ -29,8 +33,8 @@ export interface SubgraphInstance<Ctx extends BaseContext> {
   db: Db;
   schema: GraphQLSchema;
   server: ApolloServer<Ctx>;
-  /** A fresh request context, as the HTTP handler makes for every request. */
-  context(): Ctx;
+  /** A fresh request context for `principal`, as the HTTP handler makes for every request. */
+  context(principal: Principal): Ctx;
 }
 
 export function readSdl(dir: string): string {
@@ -62,7 +66,30 @@ export async function createSubgraph<Ctx extends BaseContext>(
     },
   });
   await server.start();
-  return { name: definition.name, db, schema, server, context: () => definition.createContext(db) };
+  return { name: definition.name, db, schema, server, context: (principal) => definition.createContext(db, principal) };
+}
+
+/**
+ * The subgraph's HTTP server. Every GraphQL request (`_service` and `_entities` included) must
+ * carry the gateway's signed token; without a valid one the answer is 401 UNAUTHENTICATED, so
+ * no subgraph serves an anonymous direct call.
+ */
+export function subgraphHttpServer<Ctx extends BaseContext>(instance: SubgraphInstance<Ctx>, gatewayKey: KeyLike, log?: Logger) {
+  return createHttpServer({
+    server: instance.server,
+    context: async (req) => {
+      try {
+        return instance.context(await verifyInternalToken(bearerToken(req.headers.authorization), gatewayKey));
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        throw new GraphQLError(`Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`, {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
+      }
+    },
+    ready: async () => (await instance.db.query('SELECT 1')).length === 1,
+    onError: (err) => log?.error({ err }, 'request failed'),
+  });
 }
 
 /**
@@ -74,12 +101,7 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
   try {
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
-    const http = createHttpServer({
-      server: instance.server,
-      context: async () => instance.context(),
-      ready: async () => (await db.query('SELECT 1')).length === 1,
-      onError: (err) => log.error({ err }, 'request failed'),
-    });
+    const http = subgraphHttpServer(instance, await subgraphKey(config()), log);
     const port = await listen(http, config().port(definition.name));
     log.info({ port, store: db.location }, `${definition.name} ready at http://localhost:${port}/graphql`);
     const stop = async (signal: string) => {

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { config, SUBGRAPHS, type ServiceName } from '../lib/config';
+import { devIssuerKey } from '../lib/auth/setup';
+import { signUserToken } from '../lib/auth/tokens';
 import { resolveDbTarget, openDb } from '../lib/db';
 import { migrate } from '../lib/migrate';
 import { openStores, progressLine } from '../seed';
@@ -112,9 +114,21 @@ const EXAMPLE_QUERY = `{ citizen(id: "cit_000001") { name { full } birthDate
   tax { returns(first: 3) { edges { node { title } } } }
   socialSecurity { contributions(first: 3) { edges { node { title } } } pension { title } } } }`;
 
-function banner(): void {
+/** Development tokens for the example: the citizen themself, and a health officer. */
+async function exampleTokens(): Promise<{ citizen: string; officer: string }> {
+  const cfg = config();
+  const key = await devIssuerKey(cfg);
+  const options = { ttlSeconds: 12 * 3600, issuer: cfg.auth.issuer, audience: cfg.auth.audience };
+  return {
+    citizen: await signUserToken(key, { sub: 'cit_000001', role: 'citizen' }, options),
+    officer: await signUserToken(key, { sub: 'officer-1', role: 'officer', department: 'HEALTH' }, options),
+  };
+}
+
+async function banner(): Promise<void> {
   const url = `http://localhost:${config().port('gateway')}/graphql`;
   const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') });
+  const tokens = await exampleTokens();
   console.log(`
 Citizen Graph is up: ${url}  (Apollo Sandbox in a browser)
 
@@ -122,9 +136,19 @@ A citizen across all five departments, in one request:
 
 ${EXAMPLE_QUERY}
 
-curl -s ${url} -H 'content-type: application/json' \\
+As the citizen cit_000001 (development token, valid 12 hours):
+
+CITIZEN_TOKEN=${tokens.citizen}
+curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $CITIZEN_TOKEN" \\
   --data '${body}'
 
+As a health officer (their own section and identity basics; a purpose is required):
+
+OFFICER_TOKEN=${tokens.officer}
+curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $OFFICER_TOKEN" -H 'x-purpose: treatment' \\
+  --data '${body}'
+
+More tokens: npm run --silent token -- <citizen|officer|auditor> [--sub ID] [--department D]
 The whole history, every record type: ${relative(ROOT, EXAMPLE_PATH)} (variables: {"id": "cit_000001"})
 Services: ${[...SUBGRAPHS, 'gateway'].map((s) => `${s} :${config().port(s as ServiceName)}`).join(', ')}
 Press Ctrl-C to stop them all.
@@ -145,7 +169,7 @@ async function main(): Promise<void> {
   launch('gateway');
   await waitReady('gateway');
   say(`gateway ready on :${config().port('gateway')} (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
-  banner();
+  await banner();
 }
 
 main().catch((error: Error) => {

@@ -5,6 +5,8 @@ import { DEPARTMENT_SEEDS } from '../seed/departments';
 import { Random } from '../seed/random';
 import type { DepartmentSeed } from '../seed/types';
 import { buildWorld, population, type Person } from '../seed/world';
+import { documentHash } from '../gateway/src/auth';
+import { authHeaders } from './support/auth';
 import { BACKENDS } from './support/db';
 import { post, startGraph, type RunningGraph } from './support/graph';
 
@@ -32,8 +34,8 @@ function recordCounts(person: Person): Record<string, number> {
 
 const FULL_HISTORY = readFileSync(join(__dirname, '..', 'schema', 'operations', 'CitizenFullHistory.graphql'), 'utf8');
 
-/** Every section of a page of citizens: what a portal's list view with previews asks. */
-const PAGE_WITH_SECTIONS = `query Page($first: Int!) {
+/** Every section of a page of citizens, as an audit operation registered for this suite. */
+const PAGE_WITH_SECTIONS = `query AuditCitizenPage($first: Int!) {
   citizens(first: $first) { edges { node {
     id name { full }
     health { encounters(first: 3) { edges { node { id title facility { name } } } } }
@@ -47,8 +49,14 @@ const PAGE_WITH_SECTIONS = `query Page($first: Int!) {
 describe.each(BACKENDS)('the citizen graph through the gateway (%s)', (backend) => {
   let graph: RunningGraph;
 
+  let officer: Record<string, string>;
+  let auditor: Record<string, string>;
+  const as = (person: Person) => authHeaders(graph.keys, { sub: person.id, role: 'citizen' });
+
   beforeAll(async () => {
-    graph = await startGraph(backend, CITIZENS);
+    graph = await startGraph(backend, CITIZENS, new Map([[documentHash(PAGE_WITH_SECTIONS), 'AuditCitizenPage']]));
+    officer = await authHeaders(graph.keys, { sub: 'off-1', role: 'officer', department: 'health' }, { purpose: 'treatment' });
+    auditor = await authHeaders(graph.keys, { sub: 'aud-1', role: 'auditor' }, { caseId: 'case-1' });
   }, 120_000);
   afterAll(() => graph?.stop());
 
@@ -56,7 +64,7 @@ describe.each(BACKENDS)('the citizen graph through the gateway (%s)', (backend) 
     // Someone with records in every department, known from the seed's own generators.
     const person = people.find((p) => Object.values(recordCounts(p)).every((count) => count > 0))!;
     const expected = recordCounts(person);
-    const { status, body } = await post(graph.url, { query: FULL_HISTORY, variables: { id: person.id } });
+    const { status, body } = await post(graph.url, { query: FULL_HISTORY, variables: { id: person.id } }, await as(person));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const citizen = body.data.citizen;
@@ -77,7 +85,7 @@ describe.each(BACKENDS)('the citizen graph through the gateway (%s)', (backend) 
   });
 
   it('returns null, not an error, for an unknown citizen id', async () => {
-    const { status, body } = await post(graph.url, { query: FULL_HISTORY, variables: { id: 'cit_999999' } });
+    const { status, body } = await post(graph.url, { query: FULL_HISTORY, variables: { id: 'cit_999999' } }, officer);
     expect(status).toBe(200);
     expect(body).toEqual({ data: { citizen: null } });
   });
@@ -86,31 +94,32 @@ describe.each(BACKENDS)('the citizen graph through the gateway (%s)', (backend) 
     const counts: Array<Record<string, number>> = [];
     for (const first of [10, 50]) {
       graph.resetStatements();
-      const { body } = await post(graph.url, { query: PAGE_WITH_SECTIONS, variables: { first } });
+      const { body } = await post(graph.url, { query: PAGE_WITH_SECTIONS, variables: { first } }, auditor);
       expect(body.errors).toBeUndefined();
       expect(body.data.citizens.edges).toHaveLength(first);
       counts.push(graph.statements());
     }
-    // identity: the citizens page. health: encounters + facilities. Others: one table each.
-    expect(counts[1]).toEqual({ identity: 1, health: 2, education: 1, transport: 1, tax: 1, 'social-security': 1 });
+    // identity: the citizens page and their consent grants (for the departments' access checks).
+    // health: encounters and facilities. Others: one table each.
+    expect(counts[1]).toEqual({ identity: 2, health: 2, education: 1, transport: 1, tax: 1, 'social-security': 1 });
     expect(counts[0]).toEqual(counts[1]);
   });
 
   it('refuses invalid arguments with a coded error and keeps serving', async () => {
-    const tooMany = await post(graph.url, { query: '{ citizens(first: 1000) { edges { node { id } } } }' });
+    const tooMany = await post(graph.url, { query: '{ citizens(first: 1000) { edges { node { id } } } }' }, officer);
     expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    const badNationalId = await post(graph.url, { query: '{ citizenByNationalId(nationalId: "123") { id } }' });
+    const badNationalId = await post(graph.url, { query: '{ citizenByNationalId(nationalId: "123") { id } }' }, officer);
     expect(badNationalId.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    const wrongType = await post(graph.url, { query: '{ citizens(first: "ten") { edges { node { id } } } }' });
+    const wrongType = await post(graph.url, { query: '{ citizens(first: "ten") { edges { node { id } } } }' }, officer);
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const badVariable = await post(graph.url, { query: FULL_HISTORY, variables: { id: { not: 'an id' } } });
+    const badVariable = await post(graph.url, { query: FULL_HISTORY, variables: { id: { not: 'an id' } } }, officer);
     expect(badVariable.status).toBe(400);
     expect(badVariable.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    const unknownField = await post(graph.url, { query: '{ citizen(id: "cit_000001") { shoeSize } }' });
+    const unknownField = await post(graph.url, { query: '{ citizen(id: "cit_000001") { shoeSize } }' }, officer);
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const still = await post(graph.url, { query: '{ citizen(id: "cit_000001") { id } }' });
+    const still = await post(graph.url, { query: '{ citizen(id: "cit_000001") { id } }' }, officer);
     expect(still.body).toEqual({ data: { citizen: { id: 'cit_000001' } } });
   });
 

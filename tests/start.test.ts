@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,25 @@ describe('npm start', () => {
     expect(run.output()).toMatch(/first start: seeding 40 citizens/);
     expect(run.output()).toContain(`http://localhost:${portBase}/graphql`);
 
+    // The printed citizen token works with the example, and so does one from `npm run token`.
+    const printed = /CITIZEN_TOKEN=(\S+)/.exec(run.output())?.[1];
+    expect(printed).toBeDefined();
+    const minted = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'token.ts'), 'citizen', '--sub', 'cit_000001'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development' },
+      encoding: 'utf8',
+    }).trim();
+    for (const token of [printed, minted]) {
+      const check = await fetch(`http://localhost:${portBase}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ citizen(id: "cit_000001") { id } }' }),
+      });
+      expect(await check.json()).toEqual({ data: { citizen: { id: 'cit_000001' } } });
+    }
     const response = await fetch(`http://localhost:${portBase}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${minted}` },
       body: JSON.stringify({ query: QUERY, variables: { id: 'cit_000001' } }),
     });
     const body = await response.json();

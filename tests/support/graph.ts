@@ -10,7 +10,8 @@ import { education } from '../../subgraphs/education/src/server';
 import { transport } from '../../subgraphs/transport/src/server';
 import { tax } from '../../subgraphs/tax/src/server';
 import { socialSecurity } from '../../subgraphs/social-security/src/server';
-import { createSubgraph, type SubgraphDefinition } from '../../lib/subgraph';
+import { createSubgraph, subgraphHttpServer, type SubgraphDefinition } from '../../lib/subgraph';
+import { makeTestKeys, type TestKeys } from './auth';
 import type { Db } from '../../lib/db';
 import { closeTestDbs, openTestDb, type Backend } from './db';
 
@@ -27,6 +28,9 @@ const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any>> = {
 export interface RunningGraph {
   /** The gateway's GraphQL URL. */
   url: string;
+  /** Each subgraph's own GraphQL URL (for direct, unauthorised calls). */
+  subgraphUrls: Record<SubgraphName, string>;
+  keys: TestKeys;
   gateway: Gateway;
   subgraphs: Record<SubgraphName, SubgraphInstance<object>>;
   /** Statements each store ran since the last `resetStatements()`. */
@@ -40,7 +44,12 @@ export interface RunningGraph {
  * a freshly seeded store, each on its own HTTP port, and the gateway over the committed
  * supergraph, pointed at them.
  */
-export async function startGraph(backend: Backend, citizens: number): Promise<RunningGraph> {
+export async function startGraph(
+  backend: Backend,
+  citizens: number,
+  registeredOperations: ReadonlyMap<string, string> = new Map(),
+): Promise<RunningGraph> {
+  const keys = await makeTestKeys();
   const stores = {} as Record<SubgraphName, Db>;
   for (const name of SUBGRAPHS) stores[name] = await openTestDb(backend, name);
   await seedStores(stores, { citizens });
@@ -50,15 +59,17 @@ export async function startGraph(backend: Backend, citizens: number): Promise<Ru
   for (const name of SUBGRAPHS) {
     const instance = await createSubgraph(DEFINITIONS[name], stores[name]);
     subgraphs[name] = instance;
-    const http = createHttpServer({ server: instance.server, context: async () => instance.context(), ready: async () => true });
+    const http = subgraphHttpServer(instance, keys.gatewayPublicKey);
     servers.push(http);
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }
-  const gateway = await createGateway({ subgraphUrls: urls });
-  const gatewayHttp = createHttpServer({ server: gateway.server, context: async () => ({}), ready: gateway.subgraphsReady });
+  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registeredOperations });
+  const gatewayHttp = createHttpServer({ server: gateway.server, context: gateway.authenticate, ready: gateway.subgraphsReady });
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
   return {
     url,
+    subgraphUrls: urls,
+    keys,
     gateway,
     subgraphs,
     statements: () =>

@@ -14,6 +14,7 @@ export function createLoaders(db: Db) {
       const byNationalId = new Map(rows.map((row) => [row.nationalId, row]));
       return nationalIds.map((id) => byNationalId.get(id) ?? null);
     }),
+    consents: byKeyListLoader((citizenIds) => repo.consentsByCitizen(db, citizenIds), (row) => row.citizenId),
     householdMembers: byKeyListLoader(
       (householdIds) => repo.citizensByHousehold(db, householdIds),
       (row) => row.householdId ?? '',

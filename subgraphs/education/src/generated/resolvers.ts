@@ -20,8 +20,22 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A live consent grant the citizen gave, provided by identity so that this department can decide
+ * whether an officer of another department may read its section. Not part of the public API.
+ */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  expiresAt: Scalars['DateTime']['output'];
+  grantee: Department;
+  purpose: Scalars['String']['output'];
+  section: Department;
+};
+
 export type Citizen = {
   __typename?: 'Citizen';
+  /** Identity's live consent grants for this citizen (used for access decisions only). */
+  accessGrants: Array<AccessGrant>;
   /** The education department's records of this citizen. */
   education?: Maybe<EducationProfile>;
   id: Scalars['ID']['output'];
@@ -302,7 +316,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Citizen:
     ( { __typename: 'Citizen' }
-    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Citizen'], {"accessGrants":{"grantee":true,"section":true,"purpose":true,"expiresAt":true}}> ) );
   School:
     ( { __typename: 'School' }
     & GraphQLRecursivePick<FederationTypes['School'], {"id":true}> );
@@ -320,6 +336,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessGrant: ResolverTypeWrapper<AccessGrant>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Citizen: ResolverTypeWrapper<CitizenRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
@@ -327,7 +345,6 @@ export type ResolversTypes = {
   Department: Department;
   EducationLevel: EducationLevel;
   EducationProfile: ResolverTypeWrapper<ProfileParent>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Enrollment: ResolverTypeWrapper<EnrollmentRow>;
   EnrollmentConnection: ResolverTypeWrapper<Omit<EnrollmentConnection, 'edges'> & { edges: Array<ResolversTypes['EnrollmentEdge']> }>;
@@ -349,12 +366,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessGrant: AccessGrant;
+  String: Scalars['String']['output'];
   Citizen: CitizenRef;
   ID: Scalars['ID']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   EducationProfile: ProfileParent;
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   Enrollment: EnrollmentRow;
   EnrollmentConnection: Omit<EnrollmentConnection, 'edges'> & { edges: Array<ResolversParentTypes['EnrollmentEdge']> };

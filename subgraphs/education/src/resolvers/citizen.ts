@@ -1,9 +1,14 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { CitizenResolvers, EducationProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Education keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  __resolveReference: (ref) => ({ id: ref.id }),
-  education: (citizen) => ({ citizenId: citizen.id }),
+  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  __resolveReference: (ref) => ref,
+  education: (citizen, _args, { principal }) => {
+    assertSectionAccess(principal, citizen.id, 'EDUCATION', citizen.accessGrants);
+    return { citizenId: citizen.id };
+  },
 };
 
 export const EducationProfile: EducationProfileResolvers = {

@@ -23,8 +23,22 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A live consent grant the citizen gave, provided by identity so that this department can decide
+ * whether an officer of another department may read its section. Not part of the public API.
+ */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  expiresAt: Scalars['DateTime']['output'];
+  grantee: Department;
+  purpose: Scalars['String']['output'];
+  section: Department;
+};
+
 export type Citizen = {
   __typename?: 'Citizen';
+  /** Identity's live consent grants for this citizen (used for access decisions only). */
+  accessGrants: Array<AccessGrant>;
   /** The health department's records of this citizen. */
   health?: Maybe<HealthProfile>;
   id: Scalars['ID']['output'];
@@ -309,7 +323,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Citizen:
     ( { __typename: 'Citizen' }
-    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Citizen'], {"accessGrants":{"grantee":true,"section":true,"purpose":true,"expiresAt":true}}> ) );
   Facility:
     ( { __typename: 'Facility' }
     & GraphQLRecursivePick<FederationTypes['Facility'], {"id":true}> );
@@ -328,6 +344,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessGrant: ResolverTypeWrapper<AccessGrant>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Citizen: ResolverTypeWrapper<CitizenRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ClaimStatus: ClaimStatus;
@@ -335,7 +353,6 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: Department;
   Encounter: ResolverTypeWrapper<EncounterRow>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   EncounterConnection: ResolverTypeWrapper<Omit<EncounterConnection, 'edges'> & { edges: Array<ResolversTypes['EncounterEdge']> }>;
   EncounterEdge: ResolverTypeWrapper<Omit<EncounterEdge, 'node'> & { node: ResolversTypes['Encounter'] }>;
   EncounterKind: EncounterKind;
@@ -361,12 +378,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessGrant: AccessGrant;
+  String: Scalars['String']['output'];
   Citizen: CitizenRef;
   ID: Scalars['ID']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Encounter: EncounterRow;
-  String: Scalars['String']['output'];
   EncounterConnection: Omit<EncounterConnection, 'edges'> & { edges: Array<ResolversParentTypes['EncounterEdge']> };
   EncounterEdge: Omit<EncounterEdge, 'node'> & { node: ResolversParentTypes['Encounter'] };
   Facility: FacilityRow;

@@ -1,9 +1,14 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { CitizenResolvers, HealthProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Health keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  __resolveReference: (ref) => ({ id: ref.id }),
-  health: (citizen) => ({ citizenId: citizen.id }),
+  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  __resolveReference: (ref) => ref,
+  health: (citizen, _args, { principal }) => {
+    assertSectionAccess(principal, citizen.id, 'HEALTH', citizen.accessGrants);
+    return { citizenId: citizen.id };
+  },
 };
 
 export const HealthProfile: HealthProfileResolvers = {

@@ -1,9 +1,11 @@
 import type { Db } from '../../../../lib/db';
-import type { CitizenRow, HouseholdRow } from './tables';
+import type { CitizenRow, ConsentRow, HouseholdRow } from './tables';
 
 const CITIZEN = `id, national_id AS "nationalId", given_name AS "givenName", family_name AS "familyName",
   birth_date AS "birthDate", sex, household_id AS "householdId"`;
 const HOUSEHOLD = `id, line1, city, province, postal_code AS "postalCode"`;
+const CONSENT = `id, citizen_id AS "citizenId", grantee, section, purpose, granted_at AS "grantedAt",
+  expires_on AS "expiresOn", revoked_at AS "revokedAt"`;
 
 export function citizensById(db: Db, ids: string[]): Promise<CitizenRow[]> {
   return db.query<CitizenRow>(`SELECT ${CITIZEN} FROM citizens WHERE id = ANY($1::text[])`, [ids]);
@@ -34,4 +36,34 @@ export function householdsById(db: Db, ids: string[]): Promise<HouseholdRow[]> {
 export async function countCitizens(db: Db): Promise<number> {
   const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM citizens');
   return row.count;
+}
+
+/** Every consent grant of these citizens, newest first. */
+export function consentsByCitizen(db: Db, citizenIds: string[]): Promise<ConsentRow[]> {
+  return db.query<ConsentRow>(
+    `SELECT ${CONSENT} FROM consents WHERE citizen_id = ANY($1::text[]) ORDER BY granted_at DESC, id DESC`,
+    [citizenIds],
+  );
+}
+
+export async function insertConsent(
+  db: Db,
+  consent: Pick<ConsentRow, 'id' | 'citizenId' | 'grantee' | 'section' | 'purpose' | 'expiresOn'>,
+): Promise<ConsentRow> {
+  const [row] = await db.query<ConsentRow>(
+    `INSERT INTO consents (id, citizen_id, grantee, section, purpose, expires_on)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${CONSENT}`,
+    [consent.id, consent.citizenId, consent.grantee, consent.section, consent.purpose, consent.expiresOn],
+  );
+  return row;
+}
+
+/** Revokes a citizen's own grant (once; a second call changes nothing). `null` if it is not theirs. */
+export async function revokeConsent(db: Db, id: string, citizenId: string): Promise<ConsentRow | null> {
+  const [row] = await db.query<ConsentRow>(
+    `UPDATE consents SET revoked_at = COALESCE(revoked_at, now())
+     WHERE id = $1 AND citizen_id = $2 RETURNING ${CONSENT}`,
+    [id, citizenId],
+  );
+  return row ?? null;
 }

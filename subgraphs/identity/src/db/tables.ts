@@ -1,3 +1,5 @@
+import type { Department } from '../../../../lib/auth/principal';
+
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
 
 export interface CitizenRow {
@@ -16,6 +18,17 @@ export interface HouseholdRow {
   city: string;
   province: string;
   postalCode: string;
+}
+
+export interface ConsentRow {
+  id: string;
+  citizenId: string;
+  grantee: Department;
+  section: Department;
+  purpose: string;
+  grantedAt: Date;
+  expiresOn: string;
+  revokedAt: Date | null;
 }
 
 export const CITIZEN_COLUMNS = [

@@ -1,8 +1,28 @@
+import { assertCitizenField, type CitizenField } from '../access';
+import type { CitizenRow } from '../db/tables';
 import type { CitizenResolvers } from '../generated/resolvers';
+import type { Context } from '../context';
+import { isLive, toAccessGrant } from './consent';
+
+/** A field resolver that first checks the registry's rule for `field`. */
+const guarded =
+  <T>(field: CitizenField, resolve: (row: CitizenRow, ctx: Context) => T | Promise<T>) =>
+  async (row: CitizenRow, _args: unknown, ctx: Context): Promise<T> => {
+    await assertCitizenField(ctx.principal, row, field, ctx.loaders);
+    return resolve(row, ctx);
+  };
+
+const householdOf = (row: CitizenRow, { loaders }: Context) => (row.householdId ? loaders.household.load(row.householdId) : null);
 
 export const Citizen: CitizenResolvers = {
   __resolveReference: (ref, { loaders }) => loaders.citizen.load(ref.id),
-  name: (row) => ({ given: row.givenName, family: row.familyName, full: `${row.familyName} ${row.givenName}` }),
-  address: async (row, _args, { loaders }) => (row.householdId ? loaders.household.load(row.householdId) : null),
-  household: (row, _args, { loaders }) => (row.householdId ? loaders.household.load(row.householdId) : null),
+  name: guarded('name', (row) => ({ given: row.givenName, family: row.familyName, full: `${row.familyName} ${row.givenName}` })),
+  nationalId: guarded('nationalId', (row) => row.nationalId),
+  birthDate: guarded('birthDate', (row) => row.birthDate),
+  sex: guarded('sex', (row) => row.sex),
+  address: guarded('address', householdOf),
+  household: guarded('household', householdOf),
+  consents: guarded('consents', (row, { loaders }) => loaders.consents.load(row.id)),
+  // For departments' access decisions (`@requires`); the public API cannot select it.
+  accessGrants: async (row, _args, { loaders }) => (await loaders.consents.load(row.id)).filter((c) => isLive(c)).map(toAccessGrant),
 };

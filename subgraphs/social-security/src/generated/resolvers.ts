@@ -23,6 +23,18 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A live consent grant the citizen gave, provided by identity so that this department can decide
+ * whether an officer of another department may read its section. Not part of the public API.
+ */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  expiresAt: Scalars['DateTime']['output'];
+  grantee: Department;
+  purpose: Scalars['String']['output'];
+  section: Department;
+};
+
 /** A benefit granted to a citizen; `occurredAt` is when it was granted. */
 export type Benefit = ServiceRecord & {
   __typename?: 'Benefit';
@@ -85,6 +97,8 @@ export type BusinessContributionsArgs = {
 
 export type Citizen = {
   __typename?: 'Citizen';
+  /** Identity's live consent grants for this citizen (used for access decisions only). */
+  accessGrants: Array<AccessGrant>;
   id: Scalars['ID']['output'];
   /** The social security department's records of this citizen. */
   socialSecurity?: Maybe<SocialSecurityProfile>;
@@ -287,7 +301,9 @@ export type FederationReferenceTypes = {
     & GraphQLRecursivePick<FederationTypes['Business'], {"id":true}> );
   Citizen:
     ( { __typename: 'Citizen' }
-    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Citizen'], {"accessGrants":{"grantee":true,"section":true,"purpose":true,"expiresAt":true}}> ) );
 };
 
 
@@ -302,9 +318,10 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessGrant: ResolverTypeWrapper<AccessGrant>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Benefit: ResolverTypeWrapper<BenefitRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   BenefitConnection: ResolverTypeWrapper<Omit<BenefitConnection, 'edges'> & { edges: Array<ResolversTypes['BenefitEdge']> }>;
   BenefitEdge: ResolverTypeWrapper<Omit<BenefitEdge, 'node'> & { node: ResolversTypes['Benefit'] }>;
   BenefitKind: BenefitKind;
@@ -330,9 +347,10 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessGrant: AccessGrant;
+  String: Scalars['String']['output'];
   Benefit: BenefitRow;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   BenefitConnection: Omit<BenefitConnection, 'edges'> & { edges: Array<ResolversParentTypes['BenefitEdge']> };
   BenefitEdge: Omit<BenefitEdge, 'node'> & { node: ResolversParentTypes['Benefit'] };
   Business: BusinessRef;

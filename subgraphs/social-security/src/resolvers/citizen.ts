@@ -1,9 +1,14 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { CitizenResolvers, SocialSecurityProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Social security keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  __resolveReference: (ref) => ({ id: ref.id }),
-  socialSecurity: (citizen) => ({ citizenId: citizen.id }),
+  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  __resolveReference: (ref) => ref,
+  socialSecurity: (citizen, _args, { principal }) => {
+    assertSectionAccess(principal, citizen.id, 'SOCIAL_SECURITY', citizen.accessGrants);
+    return { citizenId: citizen.id };
+  },
 };
 
 export const SocialSecurityProfile: SocialSecurityProfileResolvers = {

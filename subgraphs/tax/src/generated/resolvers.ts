@@ -23,6 +23,18 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A live consent grant the citizen gave, provided by identity so that this department can decide
+ * whether an officer of another department may read its section. Not part of the public API.
+ */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  expiresAt: Scalars['DateTime']['output'];
+  grantee: Department;
+  purpose: Scalars['String']['output'];
+  section: Department;
+};
+
 /** A registered business: an employer on tax returns, and the claimant of export rebates. */
 export type Business = {
   __typename?: 'Business';
@@ -60,6 +72,8 @@ export type BusinessSector =
 
 export type Citizen = {
   __typename?: 'Citizen';
+  /** Identity's live consent grants for this citizen (used for access decisions only). */
+  accessGrants: Array<AccessGrant>;
   id: Scalars['ID']['output'];
   /** The tax bureau's records of this citizen. */
   tax?: Maybe<TaxProfile>;
@@ -329,7 +343,9 @@ export type FederationReferenceTypes = {
     & GraphQLRecursivePick<FederationTypes['Business'], {"id":true}> );
   Citizen:
     ( { __typename: 'Citizen' }
-    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Citizen'], {"accessGrants":{"grantee":true,"section":true,"purpose":true,"expiresAt":true}}> ) );
 };
 
 
@@ -344,8 +360,9 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Business: ResolverTypeWrapper<BusinessRow>;
+  AccessGrant: ResolverTypeWrapper<AccessGrant>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Business: ResolverTypeWrapper<BusinessRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -375,8 +392,9 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Business: BusinessRow;
+  AccessGrant: AccessGrant;
   String: Scalars['String']['output'];
+  Business: BusinessRow;
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];

@@ -1,9 +1,14 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { CitizenResolvers, TaxProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Tax keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  __resolveReference: (ref) => ({ id: ref.id }),
-  tax: (citizen) => ({ citizenId: citizen.id }),
+  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  __resolveReference: (ref) => ref,
+  tax: (citizen, _args, { principal }) => {
+    assertSectionAccess(principal, citizen.id, 'TAX', citizen.accessGrants);
+    return { citizenId: citizen.id };
+  },
 };
 
 export const TaxProfile: TaxProfileResolvers = {

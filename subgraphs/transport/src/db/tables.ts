@@ -1,9 +1,7 @@
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
 
-/** A citizen as transport knows it: only the id (identity owns the rest). */
-export interface CitizenRef {
-  id: string;
-}
+/** A citizen as this department sees one: the id, and identity's live consent grants. */
+export type { CitizenRef } from '../../../../lib/auth/access';
 
 /** The parent of `Citizen.transport`: whose profile it is. */
 export interface ProfileParent {

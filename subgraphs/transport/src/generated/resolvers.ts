@@ -23,8 +23,22 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A live consent grant the citizen gave, provided by identity so that this department can decide
+ * whether an officer of another department may read its section. Not part of the public API.
+ */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  expiresAt: Scalars['DateTime']['output'];
+  grantee: Department;
+  purpose: Scalars['String']['output'];
+  section: Department;
+};
+
 export type Citizen = {
   __typename?: 'Citizen';
+  /** Identity's live consent grants for this citizen (used for access decisions only). */
+  accessGrants: Array<AccessGrant>;
   id: Scalars['ID']['output'];
   /** The transport department's records of this citizen: driving licence, vehicles and traffic violations. */
   transport?: Maybe<TransportProfile>;
@@ -270,7 +284,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Citizen:
     ( { __typename: 'Citizen' }
-    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Citizen'], {"accessGrants":{"grantee":true,"section":true,"purpose":true,"expiresAt":true}}> ) );
   Vehicle:
     ( { __typename: 'Vehicle' }
     & GraphQLRecursivePick<FederationTypes['Vehicle'], {"id":true}> );
@@ -288,13 +304,14 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessGrant: ResolverTypeWrapper<AccessGrant>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Citizen: ResolverTypeWrapper<CitizenRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: Department;
   DrivingLicence: ResolverTypeWrapper<DrivingLicenceRow>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DrivingLicenceStatus: DrivingLicenceStatus;
   FuelType: FuelType;
@@ -315,12 +332,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessGrant: AccessGrant;
+  String: Scalars['String']['output'];
   Citizen: CitizenRef;
   ID: Scalars['ID']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DrivingLicence: DrivingLicenceRow;
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   Money: Scalars['Money']['output'];
   PageInfo: PageInfo;

@@ -1,9 +1,14 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { CitizenResolvers, TransportProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Transport keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  __resolveReference: (ref) => ({ id: ref.id }),
-  transport: (citizen) => ({ citizenId: citizen.id }),
+  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  __resolveReference: (ref) => ref,
+  transport: (citizen, _args, { principal }) => {
+    assertSectionAccess(principal, citizen.id, 'TRANSPORT', citizen.accessGrants);
+    return { citizenId: citizen.id };
+  },
 };
 
 export const TransportProfile: TransportProfileResolvers = {

@@ -1,7 +1,13 @@
+import { assertSectionAccess } from '../../../../lib/auth/access';
 import type { VehicleResolvers } from '../generated/resolvers';
 
 export const Vehicle: VehicleResolvers = {
-  __resolveReference: (ref, { loaders }) => loaders.vehicle.load(ref.id),
+  // A vehicle is its owner's record: the owner, transport officers and audit operations only.
+  __resolveReference: async (ref, { loaders, principal }) => {
+    const vehicle = await loaders.vehicle.load(ref.id);
+    if (vehicle) assertSectionAccess(principal, vehicle.citizenId, 'TRANSPORT');
+    return vehicle;
+  },
   department: () => 'TRANSPORT',
   title: (row) => `Vehicle registered: ${row.plate}, ${row.make} ${row.model} (${row.modelYear})`,
 };

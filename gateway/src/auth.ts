@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import type { Principal, Role } from '../../lib/auth/principal';
+import type { GatewayKeys } from '../../lib/auth/setup';
+import { AuthError, bearerToken, signInternalToken, verifyUserToken } from '../../lib/auth/tokens';
+
+export interface GatewayContext extends BaseContext {
+  principal: Principal;
+  /** The gateway's signed token for the subgraphs, made once per request on first use. */
+  internalToken(): Promise<string>;
+}
+
+const MAX_HEADER_TEXT = 200;
+
+function headerText(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (text.length > MAX_HEADER_TEXT) {
+    throw new GraphQLError(`${name} must be at most ${MAX_HEADER_TEXT} characters; received ${text.length}`, {
+      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+    });
+  }
+  return text;
+}
+
+/**
+ * Builds each request's context from its `authorization` header: verifies the caller's JWT and
+ * takes the officer's purpose (`x-purpose`, required) and case (`x-case-id`). A missing,
+ * expired, badly signed or malformed token is UNAUTHENTICATED (401) with the reason.
+ */
+export function createAuthenticator(keys: GatewayKeys) {
+  return async (req: IncomingMessage): Promise<GatewayContext> => {
+    let principal: Principal;
+    try {
+      principal = await verifyUserToken(bearerToken(req.headers.authorization), keys.userKey, {
+        issuer: keys.issuer,
+        audience: keys.audience,
+      });
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      throw new GraphQLError(`Unauthenticated: ${error.message}`, {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+      });
+    }
+    principal.purpose = headerText(req, 'x-purpose') ?? principal.purpose;
+    principal.caseId = headerText(req, 'x-case-id') ?? principal.caseId;
+    if (principal.role === 'officer' && !principal.purpose) {
+      throw new GraphQLError('Officers must state why they read citizen data: send the x-purpose header', {
+        extensions: { code: 'PURPOSE_REQUIRED', http: { status: 400 } },
+      });
+    }
+    let token: Promise<string> | undefined;
+    return {
+      principal,
+      internalToken: () => (token ??= signInternalToken(keys.internalSigningKey, principal, keys.internalTokenTtl)),
+    };
+  };
+}
+
+/** Root fields only some roles may ever use: refused at the gateway, before planning. */
+const ROOT_FIELD_ROLES: Record<string, readonly Role[]> = {
+  citizens: ['officer', 'auditor'],
+  grantConsent: ['citizen'],
+  revokeConsent: ['citizen'],
+};
+
+/** sha256 (hex) of a document's exact text: the id registered operations are known by. */
+export const documentHash = (document: string) => createHash('sha256').update(document).digest('hex');
+
+function refuse(message: string): GraphQLError {
+  return new GraphQLError(`Forbidden: ${message}`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+}
+
+/**
+ * Refuses early what a principal can never see: root fields outside their role, and any
+ * operation an auditor sends that is not a registered audit operation (`registered` maps a
+ * document's sha256 to its operation name). A registered audit operation is marked on the
+ * principal, which is what lets subgraphs answer an auditor.
+ */
+export function accessPlugin(registered: ReadonlyMap<string, string>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, request }) {
+          const { principal } = contextValue;
+          if (principal.role === 'auditor') {
+            const name = request.query ? registered.get(documentHash(request.query)) : undefined;
+            if (!name || !name.startsWith('Audit')) {
+              throw refuse('auditors may run registered audit operations only (schema/operations/Audit*.graphql)');
+            }
+            principal.auditOperation = name;
+          }
+          for (const selection of (operation as OperationDefinitionNode).selectionSet.selections) {
+            if (selection.kind !== Kind.FIELD) continue;
+            const roles = ROOT_FIELD_ROLES[selection.name.value];
+            if (roles && !roles.includes(principal.role)) {
+              throw refuse(`${selection.name.value} is for ${roles.join(' and ')}s only`);
+            }
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run --silent token -- <role> [--sub ID] [--department D] [--purpose P] [--ttl S]`: prints a
+ * development bearer token signed with the development issuer key under DATA_DIR/keys (the
+ * gateway trusts it outside production). Refused when NODE_ENV=production.
+ */
+import { parseArgs } from 'node:util';
+import { devIssuerKey } from '../lib/auth/setup';
+import { isRole, parseDepartment, ROLES, DEPARTMENTS } from '../lib/auth/principal';
+import { signUserToken } from '../lib/auth/tokens';
+import { config } from '../lib/config';
+
+const USAGE = `usage: npm run --silent token -- <${ROLES.join('|')}> [--sub ID] [--department D] [--purpose P] [--ttl SECONDS]
+  citizen  --sub is the citizen id (default cit_000001)
+  officer  --department is one of ${DEPARTMENTS.map((d) => d.toLowerCase().replace(/_/g, '-')).join(', ')} (required)
+  --purpose  a default purpose carried in the token (officers may also send x-purpose per request)
+  --ttl      lifetime in seconds (default 3600)`;
+
+/** The claims for a development token, checked as the gateway will check them. */
+export function tokenClaims(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      sub: { type: 'string' },
+      department: { type: 'string' },
+      purpose: { type: 'string' },
+      ttl: { type: 'string' },
+      scope: { type: 'string' },
+    },
+  });
+  const [role] = positionals;
+  if (!isRole(role)) throw new Error(`role must be one of ${ROLES.join(', ')}; received ${JSON.stringify(role ?? '')}\n${USAGE}`);
+  const department = values.department === undefined ? undefined : parseDepartment(values.department);
+  if (role === 'officer' && !department) {
+    throw new Error(`an officer token needs --department (one of ${DEPARTMENTS.join(', ')}); received ${JSON.stringify(values.department ?? '')}`);
+  }
+  const ttl = Number(values.ttl ?? 3600);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) throw new Error(`--ttl must be 1 to 2592000 seconds; received ${JSON.stringify(values.ttl)}`);
+  const defaultSub = { citizen: 'cit_000001', officer: 'officer-1', auditor: 'auditor-1' }[role];
+  return {
+    claims: {
+      sub: values.sub ?? defaultSub,
+      role,
+      ...(department ? { department } : {}),
+      ...(values.purpose ? { purpose: values.purpose } : {}),
+      ...(values.scope ? { scope: values.scope } : {}),
+    },
+    ttlSeconds: ttl,
+  };
+}
+
+async function main(): Promise<void> {
+  const { claims, ttlSeconds } = tokenClaims(process.argv.slice(2));
+  const cfg = config();
+  console.log(await signUserToken(await devIssuerKey(cfg), claims, { ttlSeconds, issuer: cfg.auth.issuer, audience: cfg.auth.audience }));
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(`token: ${error.message}`);
+    process.exit(2);
+  });
+}
