@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
 
 /**
  * `Money` is an exact decimal amount with its ISO 4217 currency, e.g.
@@ -48,9 +48,20 @@ export const MoneyScalar = new GraphQLScalarType<Money, Money>({
   parseLiteral: (ast) => toMoney(literalValue(ast)),
 });
 
+/**
+ * `Date` is a calendar date, `YYYY-MM-DD`, kept as that string on both sides (graphql-scalars'
+ * LocalDate rules under our name): a birth date never shifts with a time zone, and resolvers
+ * receive the same string type that stores return.
+ */
+export const DateScalar = new GraphQLScalarType<string, string>({
+  ...LocalDateResolver.toConfig(),
+  name: 'Date',
+  description: 'A calendar date, `YYYY-MM-DD`.',
+});
+
 /** The scalars every subgraph declares, to spread into its resolver map. */
 export const scalarResolvers = {
-  Date: DateResolver,
+  Date: DateScalar,
   DateTime: DateTimeResolver,
   Money: MoneyScalar,
 };

@@ -1,0 +1,238 @@
+import { generateKeyPairPem, importPrivateKey } from '../lib/auth/keys';
+import { DEPARTMENTS, type Department } from '../lib/auth/principal';
+import { signInternalToken, signUserToken } from '../lib/auth/tokens';
+import { SUBGRAPHS } from '../lib/config';
+import { documentHash } from '../gateway/src/auth';
+import { authHeaders } from './support/auth';
+import { BACKENDS } from './support/db';
+import { post, startGraph, type RunningGraph } from './support/graph';
+
+const SECTION_FIELD: Record<Department, string> = {
+  HEALTH: 'health { encounters(first: 1) { edges { node { id } } } }',
+  EDUCATION: 'education { enrollments(first: 1) { edges { node { id } } } }',
+  TRANSPORT: 'transport { vehicles(first: 1) { edges { node { id } } } }',
+  TAX: 'tax { returns(first: 1) { edges { node { id } } } }',
+  SOCIAL_SECURITY: 'socialSecurity { contributions(first: 1) { edges { node { id } } } }',
+};
+const KEY: Record<Department, string> = {
+  HEALTH: 'health',
+  EDUCATION: 'education',
+  TRANSPORT: 'transport',
+  TAX: 'tax',
+  SOCIAL_SECURITY: 'socialSecurity',
+};
+const SECTIONS = `citizen(id: $id) { id name { full } birthDate nationalId ${Object.values(SECTION_FIELD).join(' ')} }`;
+const READ = `query ReadCitizen($id: ID!) { ${SECTIONS} }`;
+const AUDIT = `query AuditCitizenSections($id: ID!) { ${SECTIONS} }`;
+const ADDRESS = 'query ($id: ID!) { citizen(id: $id) { id address { city } } }';
+const GRANT = `mutation ($input: GrantConsentInput!) { grantConsent(input: $input) { id live grantee section purpose } }`;
+const REVOKE = 'mutation ($id: ID!) { revokeConsent(id: $id) { id live revokedAt } }';
+
+const ME = 'cit_000002';
+const SOMEONE_ELSE = 'cit_000003';
+const future = () => `${new Date().getUTCFullYear() + 1}-12-31`;
+
+interface Answer {
+  status: number;
+  body: { data?: { citizen: Record<string, unknown> | null } | null; errors?: Array<{ message: string; path?: string[]; extensions: Record<string, unknown> }> };
+}
+
+/** Which sections came back, and which departments' FORBIDDEN errors came with them. */
+function outcome({ body }: Answer) {
+  const citizen = body.data?.citizen ?? null;
+  const readable = DEPARTMENTS.filter((d) => citizen && citizen[KEY[d]] !== null && citizen[KEY[d]] !== undefined);
+  const forbidden = (body.errors ?? []).filter((e) => e.extensions.code === 'FORBIDDEN').map((e) => e.extensions.department);
+  return { citizen, readable, forbidden: [...new Set(forbidden)].sort() };
+}
+
+describe.each(BACKENDS)('identity, access and consent through the gateway (%s)', (backend) => {
+  let graph: RunningGraph;
+  const officer = (department: Department, purpose = 'case-work') =>
+    authHeaders(graph.keys, { sub: `officer-${department}`, role: 'officer', department }, { purpose });
+  const citizen = (sub: string) => authHeaders(graph.keys, { sub, role: 'citizen' });
+
+  beforeAll(async () => {
+    graph = await startGraph(backend, 40, new Map([[documentHash(AUDIT), 'AuditCitizenSections']]));
+  }, 120_000);
+  afterAll(() => graph?.stop());
+
+  describe('citizens', () => {
+    it('a citizen reads every section of their own record and their full identity', async () => {
+      const answer = await post(graph.url, { query: READ, variables: { id: ME } }, await citizen(ME));
+      expect(answer.body.errors).toBeUndefined();
+      expect(outcome(answer).readable).toEqual([...DEPARTMENTS]);
+      const address = await post(graph.url, { query: ADDRESS, variables: { id: ME } }, await citizen(ME));
+      expect(address.body.data.citizen.address.city).toEqual(expect.any(String));
+    });
+
+    it("a citizen cannot read another citizen's record: null and FORBIDDEN", async () => {
+      const answer = await post(graph.url, { query: READ, variables: { id: SOMEONE_ELSE } }, await citizen(ME));
+      expect(answer.status).toBe(200);
+      expect(answer.body.data).toEqual({ citizen: null });
+      expect(answer.body.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', department: 'IDENTITY' });
+    });
+
+    it('a citizen cannot list citizens: refused at the gateway with 403', async () => {
+      const answer = await post(graph.url, { query: '{ citizens(first: 5) { edges { node { id } } } }' }, await citizen(ME));
+      expect(answer.status).toBe(403);
+      expect(answer.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    });
+  });
+
+  describe.each(DEPARTMENTS)('an officer of %s', (department) => {
+    it('reads their own section and identity basics of any citizen, and no other section', async () => {
+      const answer = await post(graph.url, { query: READ, variables: { id: SOMEONE_ELSE } }, await officer(department));
+      const { citizen: seen, readable, forbidden } = outcome(answer);
+      expect(seen).toMatchObject({ id: SOMEONE_ELSE, name: { full: expect.any(String) }, birthDate: expect.any(String), nationalId: expect.any(String) });
+      expect(readable).toEqual([department]);
+      expect(forbidden).toEqual(DEPARTMENTS.filter((d) => d !== department).sort());
+    });
+
+    it("cannot read a citizen's address", async () => {
+      const answer = await post(graph.url, { query: ADDRESS, variables: { id: SOMEONE_ELSE } }, await officer(department));
+      expect(answer.body.data.citizen.address).toBeNull();
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', department: 'IDENTITY' });
+    });
+  });
+
+  describe('consent', () => {
+    it("an officer reads another department's section only while a matching grant is live", async () => {
+      const reader = 'SOCIAL_SECURITY';
+      const section = 'HEALTH';
+      const read = async (purpose: string) =>
+        outcome(await post(graph.url, { query: READ, variables: { id: ME } }, await officer(reader, purpose))).readable;
+      expect(await read('disability-assessment')).toEqual([reader]);
+
+      const granted = await post(
+        graph.url,
+        { query: GRANT, variables: { input: { grantee: reader, section, purpose: 'disability-assessment', expiresOn: future() } } },
+        await citizen(ME),
+      );
+      expect(granted.body.errors).toBeUndefined();
+      expect(granted.body.data.grantConsent).toMatchObject({ live: true, grantee: reader, section });
+
+      expect(await read('disability-assessment')).toEqual([section, reader].sort());
+      // Another purpose, or another department, is not covered by the grant.
+      expect(await read('fraud-investigation')).toEqual([reader]);
+      const taxOfficer = outcome(await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'disability-assessment')));
+      expect(taxOfficer.readable).toEqual(['TAX']);
+
+      const mine = await post(graph.url, { query: 'query ($id: ID!) { citizen(id: $id) { consents { id live } } }', variables: { id: ME } }, await citizen(ME));
+      expect(mine.body.data.citizen.consents).toEqual([{ id: granted.body.data.grantConsent.id, live: true }]);
+
+      const revoked = await post(graph.url, { query: REVOKE, variables: { id: granted.body.data.grantConsent.id } }, await citizen(ME));
+      expect(revoked.body.data.revokeConsent).toMatchObject({ live: false, revokedAt: expect.any(String) });
+      expect(await read('disability-assessment')).toEqual([reader]);
+    });
+
+    it('an expired grant gives no access', async () => {
+      const granted = await post(
+        graph.url,
+        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'TRANSPORT', purpose: 'asset-check', expiresOn: future() } } },
+        await citizen(ME),
+      );
+      const id = granted.body.data.grantConsent.id;
+      await graph.subgraphs.identity.db.query("UPDATE consents SET expires_on = current_date - 1 WHERE id = $1", [id]);
+      const answer = await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'asset-check'));
+      expect(outcome(answer).readable).toEqual(['TAX']);
+    });
+
+    it('refuses a malformed grant with BAD_USER_INPUT and stores nothing', async () => {
+      const count = async () => (await graph.subgraphs.identity.db.query<{ n: number }>('SELECT count(*)::int AS n FROM consents'))[0].n;
+      const before = await count();
+      for (const input of [
+        { grantee: 'TAX', section: 'TAX', purpose: 'self-read', expiresOn: future() },
+        { grantee: 'TAX', section: 'HEALTH', purpose: 'x', expiresOn: future() },
+        { grantee: 'TAX', section: 'HEALTH', purpose: 'asset-check', expiresOn: '2001-01-01' },
+      ]) {
+        const answer = await post(graph.url, { query: GRANT, variables: { input } }, await citizen(ME));
+        expect(answer.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      }
+      const asOfficer = await post(
+        graph.url,
+        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'HEALTH', purpose: 'asset-check', expiresOn: future() } } },
+        await officer('TAX'),
+      );
+      expect(asOfficer.status).toBe(403);
+      expect(await count()).toBe(before);
+    });
+  });
+
+  describe('auditors', () => {
+    const auditor = () => authHeaders(graph.keys, { sub: 'auditor-1', role: 'auditor' }, { caseId: 'case-7' });
+
+    it('run a registered audit operation and see every section', async () => {
+      const answer = await post(graph.url, { query: AUDIT, variables: { id: SOMEONE_ELSE } }, await auditor());
+      expect(answer.body.errors).toBeUndefined();
+      expect(outcome(answer).readable).toEqual([...DEPARTMENTS]);
+    });
+
+    it('are refused an ad-hoc operation with 403, even one with the same text under another name', async () => {
+      for (const query of [READ, AUDIT.replace('AuditCitizenSections', 'AuditSomethingElse')]) {
+        const answer = await post(graph.url, { query, variables: { id: SOMEONE_ELSE } }, await auditor());
+        expect(answer.status).toBe(403);
+        expect(answer.body.errors[0].extensions.code).toBe('FORBIDDEN');
+        expect(answer.body.data).toBeUndefined();
+      }
+    });
+  });
+
+  describe('tokens', () => {
+    const ask = (headers: Record<string, string>) => post(graph.url, { query: READ, variables: { id: ME } }, headers);
+
+    it.each([
+      ['no authorization header', async () => ({}), /missing bearer token/],
+      ['a header that is not a bearer token', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), /must be "Bearer <token>"/],
+      ['a malformed token', async () => ({ authorization: 'Bearer not.a.jwt' }), /malformed/],
+      ['an expired token', async () => authHeaders(graph.keys, { sub: ME, role: 'citizen' }, { ttlSeconds: -10 }), /expired/],
+      [
+        'a token signed by another key',
+        async () => {
+          const forger = await importPrivateKey(generateKeyPairPem().privateKey);
+          return { authorization: `Bearer ${await signUserToken(forger, { sub: ME, role: 'citizen' })}` };
+        },
+        /signature is not valid/,
+      ],
+      ['a token with an unknown role', async () => authHeaders(graph.keys, { sub: ME, role: 'superuser' }), /role "superuser" is unknown/],
+      ['an officer token without a department', async () => authHeaders(graph.keys, { sub: 'o', role: 'officer' }, { purpose: 'x-y-z' }), /department/],
+    ])('%s gets 401 UNAUTHENTICATED saying why', async (_case, headers, reason) => {
+      const answer = await ask(await headers());
+      expect(answer.status).toBe(401);
+      expect(answer.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(answer.body.errors[0].message).toMatch(reason);
+      expect(answer.body.data).toBeUndefined();
+    });
+
+    it('an officer without a purpose gets 400 PURPOSE_REQUIRED', async () => {
+      const headers = await authHeaders(graph.keys, { sub: 'o', role: 'officer', department: 'HEALTH' });
+      const answer = await ask(headers);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
+    });
+  });
+
+  describe.each(SUBGRAPHS)('a direct call to the %s subgraph', (name) => {
+    const ENTITIES = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+    const calls = [
+      { query: '{ _service { sdl } }' },
+      { query: ENTITIES, variables: { r: [{ __typename: 'Citizen', id: ME }] } },
+    ];
+
+    it('is refused with 401 without the gateway token, or with a forged one', async () => {
+      const forger = await importPrivateKey(generateKeyPairPem().privateKey);
+      const forged = await signInternalToken(forger, { sub: ME, role: 'auditor', scope: [], auditOperation: 'AuditX' });
+      for (const headers of [{}, { authorization: `Bearer ${forged}` }] as Array<Record<string, string>>) {
+        for (const call of calls) {
+          const answer = await post(graph.subgraphUrls[name], call, headers);
+          expect(answer.status).toBe(401);
+          expect(answer.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+        }
+      }
+    });
+
+    it("is refused a caller's own token (only the gateway's tokens count)", async () => {
+      const answer = await post(graph.subgraphUrls[name], calls[0], await citizen(ME));
+      expect(answer.status).toBe(401);
+    });
+  });
+});
