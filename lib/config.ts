@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
  * Every service of the graph, with its default port. The order is the start order:
  * subgraphs first, the gateway last (it needs them to answer).
  */
-export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security'] as const;
+export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 export type ServiceName = SubgraphName | 'gateway';
 
@@ -16,6 +16,7 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freez
   transport: 4004,
   tax: 4005,
   'social-security': 4006,
+  audit: 4007,
 });
 
 /** `social-security` -> `SOCIAL_SECURITY`: the prefix of a service's environment variables. */
@@ -37,6 +38,35 @@ export interface Config {
   /** `<SERVICE>_DATABASE_URL` if set, else `undefined` (then `databaseUrl` or the embedded store). */
   serviceDatabaseUrl(service: string): string | undefined;
   readonly auth: AuthConfig;
+  /** Per role: `require` (registered operations only) or `allow` (ad-hoc too). */
+  readonly persistedPolicy: Readonly<Record<'citizen' | 'officer' | 'auditor', 'require' | 'allow'>>;
+}
+
+/**
+ * `PERSISTED_POLICY`: `require`, `allow`, or per role, e.g. `citizen=allow,officer=require`.
+ * Roles not named keep their default: auditors always `require`; the others `allow` in
+ * development and `require` when NODE_ENV=production.
+ */
+function persistedPolicy(env: Env): Config['persistedPolicy'] {
+  const production = env.NODE_ENV === 'production';
+  const policy = { citizen: production ? 'require' : 'allow', officer: production ? 'require' : 'allow', auditor: 'require' } as Record<
+    'citizen' | 'officer' | 'auditor',
+    'require' | 'allow'
+  >;
+  const raw = env.PERSISTED_POLICY?.trim();
+  if (!raw) return Object.freeze(policy);
+  for (const part of raw.split(',')) {
+    const [left, right] = part.includes('=') ? part.split('=').map((s) => s.trim()) : ['*', part.trim()];
+    if (right !== 'require' && right !== 'allow') {
+      throw new Error(`PERSISTED_POLICY: each value must be "require" or "allow"; received ${JSON.stringify(part)}`);
+    }
+    const roles = left === '*' ? (Object.keys(policy) as Array<keyof typeof policy>) : [left as keyof typeof policy];
+    for (const role of roles) {
+      if (!(role in policy)) throw new Error(`PERSISTED_POLICY: unknown role ${JSON.stringify(role)}; expected citizen, officer or auditor`);
+      policy[role] = right;
+    }
+  }
+  return Object.freeze(policy);
 }
 
 /**
@@ -128,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
   });
   return Object.freeze({
     auth,
+    persistedPolicy: persistedPolicy(env),
     nodeEnv: env.NODE_ENV ?? 'development',
     dataDir: resolve(env.DATA_DIR || 'data'),
     databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),

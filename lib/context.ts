@@ -6,4 +6,9 @@ export interface SubgraphContext<Loaders> {
   principal: Principal;
   db: Db;
   loaders: Loaders;
+  /**
+   * Citizens whose data this response carries. Resolvers add an id when they return that
+   * citizen's data; the subgraph reports the set to the gateway, which writes the access trail.
+   */
+  accessed: Set<string>;
 }

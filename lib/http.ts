@@ -5,15 +5,22 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A JSON endpoint beside `/graphql` (POST only): gets the parsed body, returns status and body. */
+export type JsonRoute = (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
+
 export interface HttpOptions<Ctx extends BaseContext> {
   server: ApolloServer<Ctx>;
-  context: (req: IncomingMessage) => Promise<Ctx>;
+  /** Builds the request's context; `body` is the parsed JSON body (POST), which it may rewrite. */
+  context: (req: IncomingMessage, body: unknown) => Promise<Ctx>;
   /** `/readyz` answers 200 only while this resolves true. */
   ready: () => Promise<boolean>;
+  /** Extra POST endpoints by path, e.g. the audit service's `/trail`. */
+  routes?: Record<string, JsonRoute>;
   onError?: (error: unknown) => void;
 }
 
-class HttpError extends Error {
+/** An error a route or context throws to answer with this status and a GraphQL-shaped error. */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -78,6 +85,12 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
         const ready = await options.ready().catch(() => false);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
       }
+      const route = options.routes?.[url.pathname];
+      if (route) {
+        if (req.method !== 'POST') return sendGraphQLError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes POST`);
+        const answer = await route(req, parseBody(req, await readBody(req)));
+        return sendJson(res, answer.status, answer.body);
+      }
       if (url.pathname !== '/graphql') return sendGraphQLError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; GraphQL is at /graphql`);
       if (req.method !== 'GET' && req.method !== 'POST') {
         res.setHeader('allow', 'GET, POST');
@@ -90,7 +103,7 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
       const body = parseBody(req, await readBody(req));
       const response = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-        context: () => options.context(req),
+        context: () => options.context(req, body),
       });
       for (const [name, value] of response.headers) res.setHeader(name, value);
       res.statusCode = response.status ?? 200;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -10,8 +11,9 @@ import type { Principal } from './auth/principal';
 import { subgraphKey } from './auth/setup';
 import { AuthError, bearerToken, verifyInternalToken } from './auth/tokens';
 import { config, type SubgraphName } from './config';
+import type { SubgraphContext } from './context';
 import { openDb, resolveDbTarget, type Db } from './db';
-import { closeServer, createHttpServer, listen } from './http';
+import { closeServer, createHttpServer, HttpError, listen } from './http';
 import { createLogger, type Logger } from './log';
 import { migrate } from './migrate';
 
@@ -26,6 +28,11 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   // `Resolvers` object, checked against the generated types where it is written.
   resolvers: object;
   createContext: (db: Db, principal: Principal) => Ctx;
+  /**
+   * Extra JSON endpoints beside `/graphql` (the audit service's `/trail`). Like GraphQL they
+   * answer only requests with the gateway's token; the handler gets the verified principal.
+   */
+  routes?: (db: Db) => Record<string, (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>>;
 }
 
 export interface SubgraphInstance<Ctx extends BaseContext> {
@@ -35,11 +42,29 @@ export interface SubgraphInstance<Ctx extends BaseContext> {
   server: ApolloServer<Ctx>;
   /** A fresh request context for `principal`, as the HTTP handler makes for every request. */
   context(principal: Principal): Ctx;
+  /** The definition's extra endpoints, bound to this store. */
+  routes: Record<string, (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>>;
 }
 
 export function readSdl(dir: string): string {
   return readFileSync(join(dir, 'schema.graphql'), 'utf8');
 }
+
+/**
+ * Tells the gateway which citizens' data this response carries (`extensions.accessed`), so that
+ * it can write one access-trail record for the whole operation.
+ */
+const reportAccess: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const accessed = (contextValue as Partial<SubgraphContext<unknown>>).accessed;
+        if (!accessed?.size || response.body.kind !== 'single') return;
+        response.body.singleResult.extensions = { ...response.body.singleResult.extensions, accessed: [...accessed].sort() };
+      },
+    };
+  },
+};
 
 /** Migrates the store, builds the schema and starts the Apollo Server (no port is opened). */
 export async function createSubgraph<Ctx extends BaseContext>(
@@ -57,7 +82,7 @@ export async function createSubgraph<Ctx extends BaseContext>(
     schema,
     includeStacktraceInErrorResponses: false,
     // Inline traces cost time on every request and nothing here reads them.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportAccess],
     formatError: (formatted, error) => {
       if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
         log.error({ err: error }, 'resolver failed');
@@ -66,7 +91,14 @@ export async function createSubgraph<Ctx extends BaseContext>(
     },
   });
   await server.start();
-  return { name: definition.name, db, schema, server, context: (principal) => definition.createContext(db, principal) };
+  return {
+    name: definition.name,
+    db,
+    schema,
+    server,
+    context: (principal) => definition.createContext(db, principal),
+    routes: definition.routes?.(db) ?? {},
+  };
 }
 
 /**
@@ -75,16 +107,29 @@ export async function createSubgraph<Ctx extends BaseContext>(
  * no subgraph serves an anonymous direct call.
  */
 export function subgraphHttpServer<Ctx extends BaseContext>(instance: SubgraphInstance<Ctx>, gatewayKey: KeyLike, log?: Logger) {
+  const authenticate = async (req: IncomingMessage): Promise<Principal> => {
+    try {
+      return await verifyInternalToken(bearerToken(req.headers.authorization), gatewayKey);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      throw new HttpError(401, 'UNAUTHENTICATED', `Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`);
+    }
+  };
+  const routes = Object.fromEntries(
+    Object.entries(instance.routes).map(([path, handle]) => [
+      path,
+      async (req: IncomingMessage, body: unknown) => handle(body, await authenticate(req)),
+    ]),
+  );
   return createHttpServer({
     server: instance.server,
+    routes,
     context: async (req) => {
       try {
-        return instance.context(await verifyInternalToken(bearerToken(req.headers.authorization), gatewayKey));
+        return instance.context(await authenticate(req));
       } catch (error) {
-        if (!(error instanceof AuthError)) throw error;
-        throw new GraphQLError(`Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`, {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-        });
+        if (!(error instanceof HttpError)) throw error;
+        throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: error.status } } });
       }
     },
     ready: async () => (await instance.db.query('SELECT 1')).length === 1,

@@ -6,13 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { config, SUBGRAPHS, type ServiceName } from '../lib/config';
+import { config, SUBGRAPHS, type ServiceName, type SubgraphName } from '../lib/config';
 import { devIssuerKey } from '../lib/auth/setup';
 import { signUserToken } from '../lib/auth/tokens';
 import { resolveDbTarget, openDb } from '../lib/db';
 import { migrate } from '../lib/migrate';
 import { openStores, progressLine } from '../seed';
 import { migrationsDir, seedStores } from '../seed/run';
+import { watchOptionOrExit, watchSubgraph, writeLiveSupergraph, type SubgraphWatcher } from './watch';
 
 const ROOT = join(__dirname, '..');
 const READY_TIMEOUT_MS = 120_000;
@@ -23,6 +24,9 @@ const entryPoint = (service: ServiceName) =>
 
 const children = new Map<ServiceName, ChildProcess>();
 let stopping = false;
+/** `--watch <subgraph>`: that subgraph restarts and the graph recomposes as its files change (see watch.ts). */
+const watched = watchOptionOrExit(process.argv.slice(2));
+let watcher: SubgraphWatcher | undefined;
 
 function say(message: string): void {
   console.log(`[start] ${message}`);
@@ -64,19 +68,27 @@ function launch(service: ServiceName): void {
     createInterface({ input: stream }).on('line', (line) => console.log(`[${service}] ${line}`));
   }
   child.on('exit', (code, signal) => {
+    if (children.get(service) !== child) return; // replaced by a --watch restart
     children.delete(service);
-    if (!stopping) {
-      say(`${service} exited (${signal ?? `code ${code}`}); stopping the graph`);
-      void stopAll(1);
+    if (stopping) return;
+    if (watcher && service === watched) {
+      say(`${service} exited (${signal ?? `code ${code}`}); fix it and save a file to restart it`);
+      return;
     }
+    say(`${service} exited (${signal ?? `code ${code}`}); stopping the graph`);
+    void stopAll(1);
   });
 }
 
-async function waitReady(service: ServiceName): Promise<void> {
+/** Waits for `service` to answer /readyz; fails at once if `child` (its process) exits first. */
+async function waitReady(service: ServiceName, child?: ChildProcess): Promise<void> {
   const url = `http://localhost:${config().port(service)}/readyz`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('stopping');
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`it exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready`);
+    }
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
       .then((response) => response.ok)
       .catch(() => false);
@@ -90,20 +102,42 @@ async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping every service...');
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all(exits);
+  watcher?.close();
+  await Promise.all([...children.values()].map(stopChild));
   say('stopped');
   process.exit(exitCode);
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** --watch: replaces a subgraph's process with a fresh one and waits until it is ready. */
+async function restart(service: SubgraphName): Promise<void> {
+  const previous = children.get(service);
+  children.delete(service); // so that its exit is not taken for a crash
+  if (previous) await stopChild(previous);
+  launch(service);
+  await waitReady(service, children.get(service));
+}
+
+/** --watch: the gateway follows a development supergraph under DATA_DIR, never the committed one. */
+function startWatching(service: SubgraphName): void {
+  const supergraphPath = join(config().dataDir, 'watch', 'supergraph.graphql');
+  writeLiveSupergraph(supergraphPath, say);
+  // Read by the gateway (gateway/src/supergraph-source.ts), which inherits this environment.
+  process.env.SUPERGRAPH_PATH = supergraphPath;
+  process.env.SUPERGRAPH_WATCH = '1';
+  watcher = watchSubgraph({ subgraph: service, supergraphPath, restart: () => restart(service), say });
 }
 
 /** A short query to paste; the full one is the registered CitizenFullHistory operation. */
@@ -166,10 +200,12 @@ async function main(): Promise<void> {
     await waitReady(service);
     say(`${service} ready on :${config().port(service)}`);
   }));
+  if (watched) startWatching(watched);
   launch('gateway');
   await waitReady('gateway');
   say(`gateway ready on :${config().port('gateway')} (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
   await banner();
+  if (watched) say(`watching subgraphs/${watched}/: a change restarts ${watched}; a schema change also recomposes the graph`);
 }
 
 main().catch((error: Error) => {

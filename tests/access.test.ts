@@ -2,7 +2,7 @@ import { generateKeyPairPem, importPrivateKey } from '../lib/auth/keys';
 import { DEPARTMENTS, type Department } from '../lib/auth/principal';
 import { signInternalToken, signUserToken } from '../lib/auth/tokens';
 import { SUBGRAPHS } from '../lib/config';
-import { documentHash } from '../gateway/src/auth';
+import { registryOf } from '../gateway/src/operations';
 import { authHeaders } from './support/auth';
 import { BACKENDS } from './support/db';
 import { post, startGraph, type RunningGraph } from './support/graph';
@@ -52,7 +52,7 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
   const citizen = (sub: string) => authHeaders(graph.keys, { sub, role: 'citizen' });
 
   beforeAll(async () => {
-    graph = await startGraph(backend, 40, new Map([[documentHash(AUDIT), 'AuditCitizenSections']]));
+    graph = await startGraph(backend, 40, registryOf(AUDIT));
   }, 120_000);
   afterAll(() => graph?.stop());
 
@@ -171,7 +171,7 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
       for (const query of [READ, AUDIT.replace('AuditCitizenSections', 'AuditSomethingElse')]) {
         const answer = await post(graph.url, { query, variables: { id: SOMEONE_ELSE } }, await auditor());
         expect(answer.status).toBe(403);
-        expect(answer.body.errors[0].extensions.code).toBe('FORBIDDEN');
+        expect(answer.body.errors[0].extensions.code).toBe('OPERATION_NOT_REGISTERED');
         expect(answer.body.data).toBeUndefined();
       }
     });

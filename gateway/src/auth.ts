@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Principal, Role } from '../../lib/auth/principal';
 import type { GatewayKeys } from '../../lib/auth/setup';
+import { findRegistered, type Registry } from './operations';
 import { AuthError, bearerToken, signInternalToken, verifyUserToken } from '../../lib/auth/tokens';
 
 export interface GatewayContext extends BaseContext {
   principal: Principal;
   /** The gateway's signed token for the subgraphs, made once per request on first use. */
   internalToken(): Promise<string>;
+  /** What the subgraphs reported returning: the access trail's record is made from it. */
+  trail: { citizens: Set<string>; services: Set<string> };
 }
 
 const MAX_HEADER_TEXT = 200;
@@ -56,6 +58,7 @@ export function createAuthenticator(keys: GatewayKeys) {
     return {
       principal,
       internalToken: () => (token ??= signInternalToken(keys.internalSigningKey, principal, keys.internalTokenTtl)),
+      trail: { citizens: new Set(), services: new Set() },
     };
   };
 }
@@ -67,33 +70,31 @@ const ROOT_FIELD_ROLES: Record<string, readonly Role[]> = {
   revokeConsent: ['citizen'],
 };
 
-/** sha256 (hex) of a document's exact text: the id registered operations are known by. */
-export const documentHash = (document: string) => createHash('sha256').update(document).digest('hex');
-
 function refuse(message: string): GraphQLError {
   return new GraphQLError(`Forbidden: ${message}`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
 }
 
 /**
  * Refuses early what a principal can never see: root fields outside their role, and any
- * operation an auditor sends that is not a registered audit operation (`registered` maps a
- * document's sha256 to its operation name). A registered audit operation is marked on the
- * principal, which is what lets subgraphs answer an auditor.
+ * operation an auditor sends that is not a registered audit operation. A registered audit
+ * operation is marked on the principal, which is what lets subgraphs answer an auditor.
  */
-export function accessPlugin(registered: ReadonlyMap<string, string>): ApolloServerPlugin<GatewayContext> {
+export function accessPlugin(registry: Registry): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation, request }) {
+        async didResolveOperation({ contextValue, operation: resolved, request }) {
+          const operation = resolved as OperationDefinitionNode;
           const { principal } = contextValue;
           if (principal.role === 'auditor') {
-            const name = request.query ? registered.get(documentHash(request.query)) : undefined;
-            if (!name || !name.startsWith('Audit')) {
+            const name = request.query ? findRegistered(registry, request.query)?.name : undefined;
+            // The registered text must also be what runs: the name Apollo resolved must match.
+            if (!name || !name.startsWith('Audit') || (operation.name && operation.name.value !== name)) {
               throw refuse('auditors may run registered audit operations only (schema/operations/Audit*.graphql)');
             }
             principal.auditOperation = name;
           }
-          for (const selection of (operation as OperationDefinitionNode).selectionSet.selections) {
+          for (const selection of operation.selectionSet.selections) {
             if (selection.kind !== Kind.FIELD) continue;
             const roles = ROOT_FIELD_ROLES[selection.name.value];
             if (roles && !roles.includes(principal.role)) {

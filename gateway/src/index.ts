@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const gateway = await createGateway({ log });
   const http = createHttpServer({
     server: gateway.server,
-    context: gateway.authenticate,
+    context: gateway.context,
     ready: gateway.subgraphsReady,
     onError: (err) => log.error({ err }, 'request failed'),
   });

@@ -5,33 +5,59 @@ import { gatewayKeys, type GatewayKeys } from '../../lib/auth/setup';
 import { config, SUBGRAPHS, type SubgraphName } from '../../lib/config';
 import type { Logger } from '../../lib/log';
 import { accessPlugin, createAuthenticator, type GatewayContext } from './auth';
-import { loadRegisteredOperations } from './operations';
-import { readSupergraph } from './supergraph';
+import { loadRegistry, type Registry } from './operations';
+import { applyPersistedPolicy } from './persisted';
+import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
+import { supergraphFromEnvironment } from './supergraph-source';
 
-/** Sends every subgraph fetch with the gateway's signed token for the request's principal. */
+/**
+ * Sends every subgraph fetch with the gateway's signed token for the request's principal, and
+ * collects which citizens' data each subgraph says it returned (for the access trail).
+ */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly service: string,
+    url: string,
+  ) {
+    super({ url });
+  }
+
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     // Health checks and other gateway-internal fetches have no request context.
     if ('internalToken' in context) request.http?.headers.set('authorization', `Bearer ${await context.internalToken()}`);
   }
+
+  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const accessed = response.extensions?.accessed;
+    if ('trail' in context && Array.isArray(accessed) && accessed.length) {
+      for (const id of accessed) if (typeof id === 'string') context.trail.citizens.add(id);
+      context.trail.services.add(this.service);
+    }
+    return response;
+  }
 }
 
 export interface GatewayOptions {
-  /** The composed supergraph; defaults to the committed `schema/supergraph.graphql`. */
+  /** The composed supergraph; defaults to `SUPERGRAPH_PATH`, else the committed `schema/supergraph.graphql`. */
   supergraphSdl?: string;
   /** Where each subgraph is; defaults to `<SERVICE>_URL` or localhost on its default port. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** Token keys; default: from configuration (development keys under DATA_DIR/keys). */
   keys?: GatewayKeys;
-  /** Registered operations (sha256 -> name); default: schema/operations/manifest.json. */
-  registeredOperations?: ReadonlyMap<string, string>;
+  /** Registered operations; default: schema/operations/manifest.json. */
+  registry?: Registry;
+  /** Where the access trail is written; default: the audit service's `/trail`. */
+  trail?: TrailClient;
   log?: Logger;
 }
 
 export interface Gateway {
   server: ApolloServer<GatewayContext>;
-  /** Builds a request's context (the caller's principal) from its headers; throws 401/400 errors. */
-  authenticate(req: IncomingMessage): Promise<GatewayContext>;
+  /**
+   * Builds a request's context from its headers (the caller's principal; 401/400 errors) and
+   * applies the persisted-operation policy to its body (fills in a registered operation by id).
+   */
+  context(req: IncomingMessage, body: unknown): Promise<GatewayContext>;
   /** The URL the gateway uses for each subgraph. */
   subgraphUrls: Record<SubgraphName, string>;
   /** True when every subgraph answers its `/readyz`. */
@@ -47,13 +73,21 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     SUBGRAPHS.map((name) => [name, options.subgraphUrls?.[name] ?? config().subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readSupergraph(),
-    buildService: ({ name, url }) => new AuthenticatedDataSource({ url: subgraphUrls[name as SubgraphName] ?? url }),
+    // The committed supergraph, or the live one `npm start -- --watch` keeps (SUPERGRAPH_PATH, SUPERGRAPH_WATCH).
+    supergraphSdl: options.supergraphSdl ?? supergraphFromEnvironment(options.log),
+    buildService: ({ name, url }) => new AuthenticatedDataSource(name, subgraphUrls[name as SubgraphName] ?? url!),
   });
   const development = config().nodeEnv !== 'production';
+  const registry = options.registry ?? loadRegistry();
+  const authenticate = createAuthenticator(options.keys ?? (await gatewayKeys(config())));
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [accessPlugin(options.registeredOperations ?? loadRegisteredOperations())],
+    plugins: [
+      accessPlugin(registry),
+      trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) =>
+        options.log?.error({ err }, 'access trail write failed; response withheld'),
+      ),
+    ],
     introspection: development,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -69,7 +103,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   await server.start();
   return {
     server,
-    authenticate: createAuthenticator(options.keys ?? (await gatewayKeys(config()))),
+    context: async (req, body) => {
+      const context = await authenticate(req);
+      applyPersistedPolicy(body, context.principal, registry, config().persistedPolicy);
+      return context;
+    },
     subgraphUrls,
     subgraphsReady: async () => {
       const checks = await Promise.all(

@@ -63,7 +63,7 @@ export function sectionDenial(
   }
 }
 
-export function forbidden(message: string, department: Department | 'IDENTITY'): GraphQLError {
+export function forbidden(message: string, department: Department | 'IDENTITY' | 'AUDIT'): GraphQLError {
   return new GraphQLError(`Forbidden: ${message}`, { extensions: { code: 'FORBIDDEN', department } });
 }
 

@@ -4,6 +4,8 @@ import { closeServer, createHttpServer, listen } from '../../lib/http';
 import type { SubgraphInstance } from '../../lib/subgraph';
 import { seedStores } from '../../seed/run';
 import { createGateway, type Gateway } from '../../gateway/src/server';
+import type { Registry } from '../../gateway/src/operations';
+import { audit } from '../../subgraphs/audit/src/server';
 import { identity } from '../../subgraphs/identity/src/server';
 import { health } from '../../subgraphs/health/src/server';
 import { education } from '../../subgraphs/education/src/server';
@@ -23,6 +25,7 @@ const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any>> = {
   transport,
   tax,
   'social-security': socialSecurity,
+  audit,
 };
 
 export interface RunningGraph {
@@ -30,6 +33,8 @@ export interface RunningGraph {
   url: string;
   /** Each subgraph's own GraphQL URL (for direct, unauthorised calls). */
   subgraphUrls: Record<SubgraphName, string>;
+  /** Each subgraph's HTTP server (a test may stop one to see the graph fail over). */
+  servers: Record<SubgraphName, Server>;
   keys: TestKeys;
   gateway: Gateway;
   subgraphs: Record<SubgraphName, SubgraphInstance<object>>;
@@ -47,28 +52,29 @@ export interface RunningGraph {
 export async function startGraph(
   backend: Backend,
   citizens: number,
-  registeredOperations: ReadonlyMap<string, string> = new Map(),
+  registry: Registry = new Map(),
 ): Promise<RunningGraph> {
   const keys = await makeTestKeys();
   const stores = {} as Record<SubgraphName, Db>;
   for (const name of SUBGRAPHS) stores[name] = await openTestDb(backend, name);
   await seedStores(stores, { citizens });
   const subgraphs = {} as Record<SubgraphName, SubgraphInstance<object>>;
-  const servers: Server[] = [];
+  const servers = {} as Record<SubgraphName, Server>;
   const urls = {} as Record<SubgraphName, string>;
   for (const name of SUBGRAPHS) {
     const instance = await createSubgraph(DEFINITIONS[name], stores[name]);
     subgraphs[name] = instance;
     const http = subgraphHttpServer(instance, keys.gatewayPublicKey);
-    servers.push(http);
+    servers[name] = http;
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }
-  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registeredOperations });
-  const gatewayHttp = createHttpServer({ server: gateway.server, context: gateway.authenticate, ready: gateway.subgraphsReady });
+  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry });
+  const gatewayHttp = createHttpServer({ server: gateway.server, context: gateway.context, ready: gateway.subgraphsReady });
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
   return {
     url,
     subgraphUrls: urls,
+    servers,
     keys,
     gateway,
     subgraphs,
@@ -80,7 +86,7 @@ export async function startGraph(
     stop: async () => {
       await closeServer(gatewayHttp);
       await gateway.server.stop();
-      for (const server of servers) await closeServer(server);
+      for (const server of Object.values(servers)) await closeServer(server);
       for (const name of SUBGRAPHS) await subgraphs[name].server.stop();
       await closeTestDbs();
     },

@@ -5,4 +5,9 @@ import { createLoaders, type Loaders } from './loaders';
 
 export type Context = SubgraphContext<Loaders>;
 
-export const createContext = (db: Db, principal: Principal): Context => ({ principal, db, loaders: createLoaders(db) });
+export const createContext = (db: Db, principal: Principal): Context => ({
+  principal,
+  db,
+  loaders: createLoaders(db),
+  accessed: new Set(),
+});

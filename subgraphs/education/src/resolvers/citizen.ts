@@ -5,8 +5,9 @@ export const Citizen: CitizenResolvers = {
   // Education keeps no copy of the registry: any citizen id has a (possibly empty) profile.
   // The representation carries identity's live consent grants (`@requires`) for the check below.
   __resolveReference: (ref) => ref,
-  education: (citizen, _args, { principal }) => {
+  education: (citizen, _args, { principal, accessed }) => {
     assertSectionAccess(principal, citizen.id, 'EDUCATION', citizen.accessGrants);
+    accessed.add(citizen.id);
     return { citizenId: citizen.id };
   },
 };

@@ -9,6 +9,7 @@ const guarded =
   <T>(field: CitizenField, resolve: (row: CitizenRow, ctx: Context) => T | Promise<T>) =>
   async (row: CitizenRow, _args: unknown, ctx: Context): Promise<T> => {
     await assertCitizenField(ctx.principal, row, field, ctx.loaders);
+    ctx.accessed.add(row.id);
     return resolve(row, ctx);
   };
 

@@ -5,8 +5,9 @@ export const Citizen: CitizenResolvers = {
   // Social security keeps no copy of the registry: any citizen id has a (possibly empty) profile.
   // The representation carries identity's live consent grants (`@requires`) for the check below.
   __resolveReference: (ref) => ref,
-  socialSecurity: (citizen, _args, { principal }) => {
+  socialSecurity: (citizen, _args, { principal, accessed }) => {
     assertSectionAccess(principal, citizen.id, 'SOCIAL_SECURITY', citizen.accessGrants);
+    accessed.add(citizen.id);
     return { citizenId: citizen.id };
   },
 };

@@ -4,9 +4,11 @@ import type { BusinessResolvers, QueryResolvers } from '../generated/resolvers';
 export const Business: BusinessResolvers = {
   __resolveReference: (ref, { loaders }) => loaders.business.load(ref.id),
   // A business's rebates, whoever filed them: a department-wide view (owners see theirs in TaxProfile).
-  exportRebates: (business, args, { loaders, principal }) => {
+  exportRebates: async (business, args, { loaders, principal, accessed }) => {
     assertDepartmentWide(principal, 'TAX');
-    return loaders.exportRebatesByBusiness.load({ owner: business.id, ...args });
+    const page = await loaders.exportRebatesByBusiness.load({ owner: business.id, ...args });
+    for (const edge of page.edges) accessed.add(edge.node.citizenId);
+    return page;
   },
 };
 

@@ -1,0 +1,166 @@
+import type { Db } from '../../../../lib/db';
+import type { Cursor } from '../../../../lib/paging';
+import type { PagedRow } from '../../../../lib/sql';
+import type { TrailRecord } from '../../../../lib/trail';
+import type { AccessRecordRow, ChainTip, TrailFilter } from './tables';
+
+// The select list over `access_trail t`.
+const RECORD = `t.seq, t.id, t.occurred_at AS "occurredAt", t.principal_sub AS "principalSub",
+  t.principal_role AS "principalRole", t.principal_department AS "principalDepartment", t.purpose, t.case_id AS "caseId",
+  t.operation_id AS "operationId", t.operation_name AS "operationName", t.citizen_ids AS "citizenIds", t.departments,
+  t.outcome, t.duration_ms AS "durationMs", t.prev_hash AS "prevHash", t.hash`;
+
+const COLUMNS = [
+  'seq', 'id', 'occurred_at', 'principal_sub', 'principal_role', 'principal_department', 'purpose', 'case_id',
+  'operation_id', 'operation_name', 'citizen_ids', 'departments', 'outcome', 'duration_ms', 'prev_hash', 'hash',
+] as const;
+const CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  seq: '::bigint',
+  occurred_at: '::timestamptz',
+  citizen_ids: '::text[]',
+  departments: '::text[]',
+  duration_ms: '::integer',
+};
+
+// Any number that is not some other lock of this store's (migrations take 72810531).
+const TRAIL_LOCK = 41_55_44_49;
+
+/**
+ * Serialises writers across processes: several audit replicas may append to one server store.
+ * Held until the transaction ends. PGlite has one connection per store, so it needs none.
+ */
+export async function lockTrail(tx: Db): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [TRAIL_LOCK]);
+}
+
+/** The last record's seq and hash, or `null` for an empty trail. */
+export async function chainTip(db: Db): Promise<ChainTip | null> {
+  const [tip] = await db.query<ChainTip>('SELECT seq, hash FROM access_trail ORDER BY seq DESC LIMIT 1');
+  return tip ?? null;
+}
+
+/**
+ * Appends `records` (already numbered and hashed) and their entries in the citizen index, in
+ * one statement.
+ */
+export async function insertRecords(db: Db, records: readonly TrailRecord[]): Promise<void> {
+  const params: unknown[] = [];
+  const tuples = records.map((r) => {
+    const values: Record<(typeof COLUMNS)[number], unknown> = {
+      seq: r.seq,
+      id: r.id,
+      occurred_at: r.occurredAt,
+      principal_sub: r.principal.sub,
+      principal_role: r.principal.role,
+      principal_department: r.principal.department,
+      purpose: r.purpose,
+      case_id: r.caseId,
+      operation_id: r.operationId,
+      operation_name: r.operationName,
+      citizen_ids: r.citizenIds,
+      departments: r.departments,
+      outcome: r.outcome,
+      duration_ms: r.durationMs,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    };
+    const placeholders = COLUMNS.map((column) => `$${params.push(values[column])}${CASTS[column] ?? ''}`);
+    return `(${placeholders.join(', ')})`;
+  });
+  await db.query(
+    `WITH written AS (
+       INSERT INTO access_trail (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')}
+       RETURNING seq, citizen_ids
+     )
+     INSERT INTO access_trail_citizens (citizen_id, seq) SELECT unnest(citizen_ids), seq FROM written`,
+    params,
+  );
+}
+
+/** Up to `limit` records after `afterSeq`, in chain order (verification streams with this). */
+export function recordsAfter(db: Db, afterSeq: number, limit: number): Promise<AccessRecordRow[]> {
+  return db.query<AccessRecordRow>(`SELECT ${RECORD} FROM access_trail t WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit]);
+}
+
+/** Whether the store has the trail's table (it does once the audit service has started on it). */
+export async function hasTrail(db: Db): Promise<boolean> {
+  const [row] = await db.query<{ found: boolean }>(`SELECT to_regclass('access_trail') IS NOT NULL AS found`);
+  return row.found;
+}
+
+/**
+ * The first record in (`fromSeq`, `toSeq`] that lists a citizen the citizen index does not
+ * (that citizen's log would not show it), or `null`. Primary-key lookups only.
+ */
+export async function firstUnindexedCitizen(db: Db, fromSeq: number, toSeq: number): Promise<{ seq: number; citizenId: string } | null> {
+  const [row] = await db.query<{ seq: number; citizenId: string }>(
+    `SELECT t.seq, c.citizen_id AS "citizenId" FROM access_trail t, unnest(t.citizen_ids) AS c (citizen_id)
+     WHERE t.seq > $1 AND t.seq <= $2
+       AND NOT EXISTS (SELECT 1 FROM access_trail_citizens x WHERE x.citizen_id = c.citizen_id AND x.seq = t.seq)
+     ORDER BY t.seq LIMIT 1`,
+    [fromSeq, toSeq],
+  );
+  return row ?? null;
+}
+
+/**
+ * The first entry of the citizen index whose record does not list that citizen (it would show
+ * the record in the wrong citizen's log), or `null`. Reads the whole index once.
+ */
+export async function firstStrayIndexEntry(db: Db): Promise<{ seq: number; citizenId: string } | null> {
+  const [row] = await db.query<{ seq: number; citizenId: string }>(
+    `SELECT x.seq, x.citizen_id AS "citizenId" FROM access_trail_citizens x JOIN access_trail t ON t.seq = x.seq
+     WHERE NOT (t.citizen_ids @> ARRAY[x.citizen_id]) ORDER BY x.seq LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+// Pages are newest first by seq. The cursor is lib/paging's (occurredAt, id); the id pins the
+// position (ids are unique), and the statement looks its seq up.
+const afterCursor = (seqColumn: string) => (param: number) => `${seqColumn} < (SELECT seq FROM access_trail WHERE id = $${param})`;
+
+/**
+ * The access logs of many citizens in one statement: for each id in `citizenIds`, up to
+ * `first + 1` of the records that touched them, newest first, tagged with `pageOwner`. Each
+ * lateral subquery is a backward range scan of the citizen index's primary key.
+ */
+export function accessLogPages(
+  db: Db,
+  citizenIds: string[],
+  first: number,
+  after: Cursor | null,
+): Promise<Array<AccessRecordRow & PagedRow>> {
+  return db.query(
+    `SELECT log.*, owner AS "pageOwner"
+     FROM unnest($1::text[]) AS owners (owner)
+     CROSS JOIN LATERAL (
+       SELECT ${RECORD} FROM access_trail_citizens c JOIN access_trail t ON t.seq = c.seq
+       WHERE c.citizen_id = owner${after ? ` AND ${afterCursor('c.seq')(3)}` : ''}
+       ORDER BY c.seq DESC LIMIT $2
+     ) log
+     ORDER BY owner, seq DESC`,
+    after ? [citizenIds, first + 1, after.id] : [citizenIds, first + 1],
+  );
+}
+
+/**
+ * Up to `first + 1` records of the whole trail matching `filter`, newest first. With a
+ * citizen, the scan starts from the citizen index (that citizen's records only).
+ */
+export function trailPage(db: Db, filter: TrailFilter, first: number, after: Cursor | null): Promise<AccessRecordRow[]> {
+  const seq = filter.citizenId ? 'c.seq' : 't.seq';
+  const params: unknown[] = [first + 1];
+  const where: string[] = [];
+  const add = (condition: (param: number) => string, value: unknown) => where.push(condition(params.push(value)));
+  if (filter.citizenId) add((p) => `c.citizen_id = $${p}`, filter.citizenId);
+  if (filter.accessorId) add((p) => `t.principal_sub = $${p}`, filter.accessorId);
+  if (filter.department) add((p) => `t.principal_department = $${p}`, filter.department);
+  if (filter.from) add((p) => `t.occurred_at >= $${p}::timestamptz`, filter.from.toISOString());
+  if (filter.to) add((p) => `t.occurred_at < $${p}::timestamptz`, filter.to.toISOString());
+  if (after) add(afterCursor(seq), after.id);
+  const source = filter.citizenId ? 'access_trail_citizens c JOIN access_trail t ON t.seq = c.seq' : 'access_trail t';
+  return db.query<AccessRecordRow>(
+    `SELECT ${RECORD} FROM ${source} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${seq} DESC LIMIT $1`,
+    params,
+  );
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../../../lib/db';
+import { chainHash, GENESIS_HASH, type TrailRecord, type TrailRecordInput } from '../../../../lib/trail';
+import { parseTrailInput } from '../trail-input';
+import * as repo from './repository';
+
+export interface TrailWriterOptions {
+  /** How long the first record of a batch waits for others to join it, ms (default 5). */
+  windowMs?: number;
+  /** At most this many records per transaction (default 256); a full batch is written at once. */
+  maxBatch?: number;
+}
+
+interface Pending {
+  input: TrailRecordInput;
+  resolve: (record: TrailRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Appends records to the access trail with group commit: one transaction, one lock and one
+ * INSERT for many records. When the writer is idle, the first record waits up to `windowMs` for
+ * others to join it (a full `maxBatch` goes at once); records that arrive while a batch is
+ * being written form the next batch, written as soon as that one commits, without a further
+ * wait. So a lone caller pays at most `windowMs`, and under load batches grow with the load.
+ * Each caller's promise settles when its batch commits: with its stored record, or, if the
+ * transaction fails, with that error (every caller of the batch, so the gateway returns no data
+ * whose access was not recorded).
+ *
+ * One writer per store per process. Batches never overlap: the chain is a sequence, and the
+ * next batch needs the hash the previous one ended with. Across processes (replicas on one
+ * PostgreSQL server) an advisory lock taken inside the transaction does the same.
+ */
+export class TrailWriter {
+  private readonly windowMs: number;
+  private readonly maxBatch: number;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing = false;
+  /** Transactions committed and records written, for tests and monitoring. */
+  readonly stats = { batches: 0, records: 0, failedBatches: 0 };
+
+  constructor(
+    private readonly db: Db,
+    options: TrailWriterOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? 5;
+    this.maxBatch = options.maxBatch ?? 256;
+    if (!(this.windowMs >= 0)) throw new Error(`windowMs must be 0 or more; received ${options.windowMs}`);
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer; received ${options.maxBatch}`);
+  }
+
+  /**
+   * Appends one record; resolves with it as stored (normalised, with its seq, id and hashes)
+   * once committed. It is checked again here (`parseTrailInput`): a bad record is refused
+   * alone, with an `InvalidTrailRecord`, before it can fail a batch it would share with others.
+   */
+  append(input: TrailRecordInput): Promise<TrailRecord> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input: parseTrailInput(input), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    // A batch in flight takes the queue when it ends: those records have waited long enough.
+    if (this.writing) return;
+    if (this.queue.length >= this.maxBatch) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.drain();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.drain();
+      }, this.windowMs);
+    }
+  }
+
+  /** Writes batches until the queue is empty; only one drain runs at a time. */
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) await this.write(this.queue.splice(0, this.maxBatch));
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    let records: TrailRecord[];
+    try {
+      records = await this.db.transaction(async (tx) => {
+        if (tx.kind === 'postgres') await repo.lockTrail(tx);
+        const tip = await repo.chainTip(tx);
+        const chained = chain(tip?.seq ?? 0, tip?.hash ?? GENESIS_HASH, batch.map((pending) => pending.input));
+        await repo.insertRecords(tx, chained);
+        return chained;
+      });
+    } catch (error) {
+      this.stats.failedBatches++;
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.records += records.length;
+    batch.forEach((pending, index) => pending.resolve(records[index]));
+  }
+}
+
+/** Numbers, identifies and hashes `inputs` in order, following the record (`seq`, `hash`). */
+function chain(seq: number, prevHash: string, inputs: readonly TrailRecordInput[]): TrailRecord[] {
+  return inputs.map((input) => {
+    const record = { ...input, seq: ++seq, id: `acc_${randomUUID()}` };
+    const hash = chainHash(prevHash, record);
+    const linked: TrailRecord = { ...record, prevHash, hash };
+    prevHash = hash;
+    return linked;
+  });
+}

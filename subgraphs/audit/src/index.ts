@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { audit } from './server';
+
+void runSubgraph(audit);

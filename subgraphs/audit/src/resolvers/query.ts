@@ -1,0 +1,20 @@
+import { badInput } from '../../../../lib/errors';
+import { pageArgs, recordCursor, toConnection } from '../../../../lib/paging';
+import { assertMayReadTrail } from '../access';
+import * as repo from '../db/repository';
+import type { QueryResolvers } from '../generated/resolvers';
+
+export const Query: QueryResolvers = {
+  accessTrail: async (_root, { filter, first, after }, { principal, db, accessed }) => {
+    assertMayReadTrail(principal);
+    const page = pageArgs({ first, after });
+    const { from, to } = filter ?? {};
+    if (from && to && from >= to) {
+      throw badInput(`filter.from must be before filter.to; received from ${from.toISOString()} and to ${to.toISOString()}`, 'filter');
+    }
+    // Which records touched this citizen is that citizen's data.
+    if (filter?.citizenId) accessed.add(filter.citizenId);
+    const rows = await repo.trailPage(db, filter ?? {}, page.first, page.after);
+    return toConnection(rows, page.first, recordCursor);
+  },
+};
