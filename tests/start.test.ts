@@ -34,6 +34,13 @@ describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'citizen-graph-start-'));
   const portBase = 43000 + Math.floor(Math.random() * 1000) * 10;
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  /** One of the project's command-line scripts, as `npm run` would run it, on this data directory. */
+  const cli = (script: string, args: string[]) =>
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development', GATEWAY_PORT: String(portBase) },
+      encoding: 'utf8',
+    });
 
   it('seeds on first start, serves the full history, and stops every service on Ctrl-C', async () => {
     const run = start(dataDir, portBase);
@@ -44,11 +51,7 @@ describe('npm start', () => {
     // The printed citizen token works with the example, and so does one from `npm run token`.
     const printed = /CITIZEN_TOKEN=(\S+)/.exec(run.output())?.[1];
     expect(printed).toBeDefined();
-    const minted = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'token.ts'), 'citizen', '--sub', 'cit_000001'], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development' },
-      encoding: 'utf8',
-    }).trim();
+    const minted = cli('token.ts', ['citizen', '--sub', 'cit_000001']).trim();
     for (const token of [printed, minted]) {
       const check = await fetch(`http://localhost:${portBase}/graphql`, {
         method: 'POST',
@@ -67,8 +70,16 @@ describe('npm start', () => {
     expect(body.data.citizen.id).toBe('cit_000001');
     expect(Object.keys(body.data.citizen)).toEqual(expect.arrayContaining(['health', 'education', 'transport', 'tax', 'socialSecurity']));
 
+    // An auditor runs a registered operation by name from the command line.
+    const audited = JSON.parse(
+      cli('audit.ts', ['run', 'AuditCitizenHistory', '--var', 'id=cit_000001', '--case', 'C-1', '--purpose', 'review', '--url', `http://localhost:${portBase}/graphql`]),
+    );
+    expect(audited.data.citizen.id).toBe('cit_000001');
+
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
+    // With the services stopped, the embedded trail can be verified: every read above is in it.
+    expect(cli('audit.ts', ['verify'])).toMatch(/verified \d+ records/);
     // Every service is down: nothing answers on any of the ports.
     for (let i = 0; i < Object.keys(DEFAULT_PORTS).length; i++) {
       await expect(fetch(`http://localhost:${portBase + i}/healthz`)).rejects.toThrow();

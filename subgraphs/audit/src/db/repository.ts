@@ -105,12 +105,18 @@ export async function firstUnindexedCitizen(db: Db, fromSeq: number, toSeq: numb
 
 /**
  * The first entry of the citizen index whose record does not list that citizen (it would show
- * the record in the wrong citizen's log), or `null`. Reads the whole index once.
+ * the record in the wrong citizen's log), or `null`. Reads both tables once.
  */
 export async function firstStrayIndexEntry(db: Db): Promise<{ seq: number; citizenId: string } | null> {
   const [row] = await db.query<{ seq: number; citizenId: string }>(
-    `SELECT x.seq, x.citizen_id AS "citizenId" FROM access_trail_citizens x JOIN access_trail t ON t.seq = x.seq
-     WHERE NOT (t.citizen_ids @> ARRAY[x.citizen_id]) ORDER BY x.seq LIMIT 1`,
+    // MATERIALIZED: one hash join over both tables. Left to itself, the planner walks seq in
+    // order and probes the index by seq, which is not its leading column: quadratic (over 18
+    // minutes at 200k records, against 0.4 s this way).
+    `WITH stray AS MATERIALIZED (
+       SELECT x.seq, x.citizen_id FROM access_trail_citizens x JOIN access_trail t ON t.seq = x.seq
+       WHERE NOT (t.citizen_ids @> ARRAY[x.citizen_id])
+     )
+     SELECT seq, citizen_id AS "citizenId" FROM stray ORDER BY seq LIMIT 1`,
   );
   return row ?? null;
 }
