@@ -5,6 +5,7 @@ import type { SubgraphInstance } from '../../lib/subgraph';
 import { seedStores } from '../../seed/run';
 import { createGateway, type Gateway } from '../../gateway/src/server';
 import type { Registry } from '../../gateway/src/operations';
+import type { TrailClient } from '../../gateway/src/trail';
 import { audit } from '../../subgraphs/audit/src/server';
 import { identity } from '../../subgraphs/identity/src/server';
 import { health } from '../../subgraphs/health/src/server';
@@ -53,6 +54,7 @@ export async function startGraph(
   backend: Backend,
   citizens: number,
   registry: Registry = new Map(),
+  options: { trail?: TrailClient } = {},
 ): Promise<RunningGraph> {
   const keys = await makeTestKeys();
   const stores = {} as Record<SubgraphName, Db>;
@@ -68,7 +70,7 @@ export async function startGraph(
     servers[name] = http;
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }
-  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry });
+  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail: options.trail });
   const gatewayHttp = createHttpServer({ server: gateway.server, context: gateway.context, ready: gateway.subgraphsReady });
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
   return {

@@ -94,9 +94,16 @@ export async function hasTrail(db: Db): Promise<boolean> {
  */
 export async function firstUnindexedCitizen(db: Db, fromSeq: number, toSeq: number): Promise<{ seq: number; citizenId: string } | null> {
   const [row] = await db.query<{ seq: number; citizenId: string }>(
-    `SELECT t.seq, c.citizen_id AS "citizenId" FROM access_trail t, unnest(t.citizen_ids) AS c (citizen_id)
-     WHERE t.seq > $1 AND t.seq <= $2
-       AND NOT EXISTS (SELECT 1 FROM access_trail_citizens x WHERE x.citizen_id = c.citizen_id AND x.seq = t.seq)
+    // A lateral lookup with LIMIT 1 rather than NOT EXISTS: the planner turns NOT EXISTS into a
+    // hash anti-join that reads the whole index for every batch (183 ms against 20 ms per 1000
+    // records at 200k records, and growing with the trail).
+    `SELECT t.seq, c.citizen_id AS "citizenId"
+     FROM access_trail t
+     CROSS JOIN LATERAL unnest(t.citizen_ids) AS c (citizen_id)
+     LEFT JOIN LATERAL (
+       SELECT true AS found FROM access_trail_citizens x WHERE x.citizen_id = c.citizen_id AND x.seq = t.seq LIMIT 1
+     ) indexed ON true
+     WHERE t.seq > $1 AND t.seq <= $2 AND indexed.found IS NULL
      ORDER BY t.seq LIMIT 1`,
     [fromSeq, toSeq],
   );

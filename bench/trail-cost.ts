@@ -1,0 +1,86 @@
+/**
+ * `npm run bench:trail [-- --duration S --connections N --citizens N]`: what the access trail
+ * costs. Runs the whole graph in this process on embedded stores twice, one after the other on
+ * the same data: once with the trail on (every response waits for its group-committed record)
+ * and once with it off (records dropped: a measuring aid only, there is no such switch in the
+ * gateway's configuration). Drives each with autocannon at fixed concurrency after a warm-up and
+ * prints requests per second and latency; writes bench/results/trail-<date>.json.
+ *
+ * Load and servers share two cores here, so compare the two rows with each other, not with
+ * other machines.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { authHeaders } from '../tests/support/auth';
+import type { Backend } from '../tests/support/db';
+import { startGraph } from '../tests/support/graph';
+
+const QUERY = `query OfficerRead($id: ID!) { citizen(id: $id) { name { full } birthDate
+  health { encounters(first: 5) { edges { node { id title occurredAt facility { name } } } } } } }`;
+
+async function measure(backend: Backend, trail: 'on' | 'off', citizens: number, duration: number, connections: number) {
+  const graph = await startGraph(backend, citizens, new Map(), trail === 'off' ? { trail: { append: async () => undefined } } : {});
+  try {
+    const headers = {
+      'content-type': 'application/json',
+      ...(await authHeaders(graph.keys, { sub: 'bench-officer', role: 'officer', department: 'HEALTH' }, { purpose: 'bench' })),
+    };
+    let n = 0;
+    const requests: autocannon.Request[] = [
+      {
+        method: 'POST',
+        path: '/graphql',
+        headers,
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: QUERY, variables: { id: `cit_${String((n++ % citizens) + 1).padStart(6, '0')}` } }),
+        }),
+      },
+    ];
+    const run = (seconds: number) => autocannon({ url: graph.url.replace(/\/graphql$/, ''), connections, duration: seconds, requests });
+    await run(3); // warm-up: JIT, plan cache, pools
+    const result = await run(duration);
+    return {
+      trail,
+      rps: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+      requests: result.requests.total,
+    };
+  } finally {
+    await graph.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { duration: { type: 'string' }, connections: { type: 'string' }, citizens: { type: 'string' }, postgres: { type: 'boolean' } },
+  });
+  // --postgres: stores on the PostgreSQL server named by TEST_DATABASE_URL (fresh databases).
+  const backend: Backend = values.postgres ? 'postgres' : 'pglite';
+  if (backend === 'postgres' && !process.env.TEST_DATABASE_URL) throw new Error('--postgres needs TEST_DATABASE_URL');
+  const duration = Number(values.duration ?? 15);
+  const connections = Number(values.connections ?? 16);
+  const citizens = Number(values.citizens ?? 500);
+  const rows = [];
+  for (const trail of ['on', 'off'] as const) {
+    console.error(`trail ${trail}: ${duration} s at ${connections} connections over ${citizens} citizens...`);
+    rows.push(await measure(backend, trail, citizens, duration, connections));
+  }
+  console.table(rows);
+  const [on, off] = rows;
+  const summary = { date: new Date().toISOString(), backend, duration, connections, citizens, rows, costPercent: Math.round((100 * (off.rps - on.rps)) / off.rps) };
+  console.log(`The trail costs ${summary.costPercent}% of throughput (${on.rps} vs ${off.rps} requests/s).`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `trail-${backend}-${summary.date.slice(0, 10)}.json`), JSON.stringify(summary, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
