@@ -12,3 +12,13 @@ export interface SubgraphContext<Loaders> {
    */
   accessed: Set<string>;
 }
+
+/** A subgraph's context factory: a request's principal, the store, fresh loaders, nothing accessed yet. */
+export function contextFactory<Loaders>(createLoaders: (db: Db) => Loaders) {
+  return (db: Db, principal: Principal): SubgraphContext<Loaders> => ({
+    principal,
+    db,
+    loaders: createLoaders(db),
+    accessed: new Set(),
+  });
+}

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './auth';
 import type { TrailRecordInput } from '../../lib/trail';
+import { operationId } from './operation-registry';
 
 /** Where the gateway sends trail records, and how long it waits for the audit store. */
 export interface TrailClient {
@@ -33,7 +34,7 @@ export function trailPlugin(client: TrailClient, onFailure?: (error: unknown) =>
     async requestDidStart() {
       const started = Date.now();
       return {
-        async willSendResponse({ contextValue, response, queryHash, operationName }) {
+        async willSendResponse({ contextValue, response, queryHash, operationName, request }) {
           const { principal, trail } = contextValue;
           if (trail.citizens.size === 0 || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
@@ -42,7 +43,8 @@ export function trailPlugin(client: TrailClient, onFailure?: (error: unknown) =>
             principal: { sub: principal.sub, role: principal.role, department: principal.department ?? null },
             purpose: principal.purpose ?? null,
             caseId: principal.caseId ?? null,
-            operationId: queryHash ?? '',
+            // Apollo Server hashes every document it runs; the fallback covers a response made before that.
+            operationId: queryHash ?? operationId(request.query ?? ''),
             operationName: operationName ?? null,
             citizenIds: [...trail.citizens].sort(),
             departments: [...trail.services].sort(),

@@ -88,3 +88,16 @@ export function assertDepartmentWide(principal: Principal, department: Departmen
     (principal.role === 'auditor' && !!principal.auditOperation);
   if (!allowed) throw forbidden(`only ${department} officers and audit operations may list records across citizens`, department);
 }
+
+/**
+ * A department's section field on `Citizen` (`health`, `tax`, ...): checks the principal may read
+ * that section of this citizen (consent grants come with the representation), records the
+ * access for the trail, and returns the profile's parent.
+ */
+export function sectionResolver(section: Department) {
+  return (citizen: CitizenRef, _args: unknown, ctx: { principal: Principal; accessed: Set<string> }) => {
+    assertSectionAccess(ctx.principal, citizen.id, section, citizen.accessGrants);
+    ctx.accessed.add(citizen.id);
+    return { citizenId: citizen.id };
+  };
+}

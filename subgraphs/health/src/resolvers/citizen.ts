@@ -1,15 +1,11 @@
-import { assertSectionAccess } from '../../../../lib/auth/access';
+import { sectionResolver } from '../../../../lib/auth/access';
 import type { CitizenResolvers, HealthProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Health keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  // The representation carries identity's live consent grants (`@requires`) for sectionResolver.
   __resolveReference: (ref) => ref,
-  health: (citizen, _args, { principal, accessed }) => {
-    assertSectionAccess(principal, citizen.id, 'HEALTH', citizen.accessGrants);
-    accessed.add(citizen.id);
-    return { citizenId: citizen.id };
-  },
+  health: sectionResolver('HEALTH'),
 };
 
 export const HealthProfile: HealthProfileResolvers = {

@@ -1,15 +1,11 @@
-import { assertSectionAccess } from '../../../../lib/auth/access';
+import { sectionResolver } from '../../../../lib/auth/access';
 import type { CitizenResolvers, TransportProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
   // Transport keeps no copy of the registry: any citizen id has a (possibly empty) profile.
-  // The representation carries identity's live consent grants (`@requires`) for the check below.
+  // The representation carries identity's live consent grants (`@requires`) for sectionResolver.
   __resolveReference: (ref) => ref,
-  transport: (citizen, _args, { principal, accessed }) => {
-    assertSectionAccess(principal, citizen.id, 'TRANSPORT', citizen.accessGrants);
-    accessed.add(citizen.id);
-    return { citizenId: citizen.id };
-  },
+  transport: sectionResolver('TRANSPORT'),
 };
 
 export const TransportProfile: TransportProfileResolvers = {
