@@ -40,7 +40,25 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Per role: `require` (registered operations only) or `allow` (ad-hoc too). */
   readonly persistedPolicy: Readonly<Record<'citizen' | 'officer' | 'auditor', 'require' | 'allow'>>;
+  /** Limits every operation must pass at the gateway, before it is planned. */
+  readonly limits: QueryLimits;
 }
+
+/** Query limits (`LIMIT_*`); the registered operations stay well inside the defaults. */
+export interface QueryLimits {
+  /** `LIMIT_DEPTH`: deepest selection (field nesting). */
+  readonly depth: number;
+  /** `LIMIT_ALIASES`: aliases in one operation. */
+  readonly aliases: number;
+  /** `LIMIT_DIRECTIVES`: directives in one operation. */
+  readonly directives: number;
+  /** `LIMIT_TOKENS`: lexical tokens in the document. */
+  readonly tokens: number;
+  /** `LIMIT_COST`: graphql-armor's cost estimate (objects, scalars, weighted by depth). */
+  readonly cost: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = Object.freeze({ depth: 10, aliases: 15, directives: 20, tokens: 1000, cost: 100_000 });
 
 /**
  * `PERSISTED_POLICY`: `require`, `allow`, or per role, e.g. `citizen=allow,officer=require`.
@@ -164,6 +182,13 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),
     logLevel,
     defaultSeedCitizens: intVar(env, 'SEED_CITIZENS', 1000, 1, 100_000_000),
+    limits: Object.freeze({
+      depth: intVar(env, 'LIMIT_DEPTH', DEFAULT_LIMITS.depth, 1, 1000),
+      aliases: intVar(env, 'LIMIT_ALIASES', DEFAULT_LIMITS.aliases, 0, 100_000),
+      directives: intVar(env, 'LIMIT_DIRECTIVES', DEFAULT_LIMITS.directives, 0, 100_000),
+      tokens: intVar(env, 'LIMIT_TOKENS', DEFAULT_LIMITS.tokens, 1, 10_000_000),
+      cost: intVar(env, 'LIMIT_COST', DEFAULT_LIMITS.cost, 1, 1_000_000_000),
+    }),
     port: (service: ServiceName) => ports[service],
     subgraphUrl: (service: SubgraphName) => urls[service],
     serviceDatabaseUrl: (service: string) => serviceDbUrls[service],

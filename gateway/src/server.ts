@@ -2,11 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { gatewayKeys, type GatewayKeys } from '../../lib/auth/setup';
-import { config, SUBGRAPHS, type SubgraphName } from '../../lib/config';
+import { config, SUBGRAPHS, type QueryLimits, type SubgraphName } from '../../lib/config';
 import type { Logger } from '../../lib/log';
 import { accessPlugin, createAuthenticator, type GatewayContext } from './auth';
 import { loadRegistry, type Registry } from './operations';
 import { applyPersistedPolicy } from './persisted';
+import { queryLimits } from './limits';
 import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
 import { supergraphFromEnvironment } from './supergraph-source';
 
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   /** Where the access trail is written; default: the audit service's `/trail`. */
   trail?: TrailClient;
   log?: Logger;
+  /** Query limits; default: from configuration (`LIMIT_*`). */
+  limits?: QueryLimits;
 }
 
 export interface Gateway {
@@ -80,9 +83,16 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const development = config().nodeEnv !== 'production';
   const registry = options.registry ?? loadRegistry();
   const authenticate = createAuthenticator(options.keys ?? (await gatewayKeys(config())));
+  // Depth, aliases, directives, tokens and cost: refused (400) before planning, so before any subgraph.
+  const limits = queryLimits(options.limits ?? config().limits, { suggestions: development });
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    // A batch (a JSON array body) is refused with 400 BAD_REQUEST: it would also bypass the persisted-operation policy.
+    allowBatchedHttpRequests: false,
     plugins: [
+      ...limits.plugins,
       accessPlugin(registry),
       trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) =>
         options.log?.error({ err }, 'access trail write failed; response withheld'),

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { buildSchema, parse, validate } from 'graphql';
+import { DEFAULT_LIMITS, loadConfig } from '../lib/config';
+import { queryLimits } from '../gateway/src/limits';
+import { authHeaders } from './support/auth';
+import { post, startGraph, type RunningGraph } from './support/graph';
+
+const ROOT = join(__dirname, '..');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'schema', 'operations', 'manifest.json'), 'utf8')) as Record<string, string>;
+const FULL_HISTORY = readFileSync(join(ROOT, 'schema', 'operations', 'CitizenFullHistory.graphql'), 'utf8');
+
+/** `citizen { household { members { household { members ... } } } }`, `levels` pairs deep. */
+function deepQuery(levels: number): string {
+  let inner = 'id';
+  for (let i = 0; i < levels; i++) inner = `household { members { ${inner} } }`;
+  return `{ citizen(id: "cit_000001") { ${inner} } }`;
+}
+
+// Small enough to stay under the token limit, so the alias and directive limits are what refuses them.
+const ALIAS_BOMB = `{ ${Array.from({ length: 80 }, (_, i) => `c${i}: citizen(id: "cit_000001") { id }`).join(' ')} }`;
+const DIRECTIVE_FLOOD = `{ citizen(id: "cit_000001") { id ${'@include(if: true) '.repeat(60)} } }`;
+const HUGE_TOKENS = `{ citizen(id: "cit_000001") { ${'id '.repeat(5000)} } }`;
+
+describe('query limits at the gateway', () => {
+  let graph: RunningGraph;
+  let officer: Record<string, string>;
+
+  beforeAll(async () => {
+    graph = await startGraph('pglite', 20);
+    officer = await authHeaders(graph.keys, { sub: 'o', role: 'officer', department: 'HEALTH' }, { purpose: 'x' });
+  }, 120_000);
+  afterAll(() => graph?.stop());
+
+  async function expectRefused(body: unknown, code: string, message: RegExp) {
+    graph.resetStatements();
+    const { status, body: answer } = await post(graph.url, body, officer);
+    expect(status).toBe(400);
+    expect(answer.data).toBeUndefined();
+    expect(answer.errors?.length).toBeGreaterThan(0);
+    expect(answer.errors[0].extensions.code).toBe(code);
+    expect(answer.errors[0].message).toMatch(message);
+    // Refused before planning: no subgraph ran a statement.
+    expect(Object.values(graph.statements()).every((n) => n === 0)).toBe(true);
+    return answer;
+  }
+
+  it('answers a normal query', async () => {
+    const { status, body } = await post(graph.url, { query: '{ citizen(id: "cit_000001") { id } }' }, officer);
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('refuses a query deeper than the limit', async () => {
+    await expectRefused({ query: deepQuery(6) }, 'GRAPHQL_VALIDATION_FAILED', /depth/i);
+  });
+
+  it('refuses an alias bomb', async () => {
+    await expectRefused({ query: ALIAS_BOMB }, 'GRAPHQL_VALIDATION_FAILED', /aliases/i);
+    // 200 aliases are over the token limit too: refused all the same.
+    const bigger = `{ ${Array.from({ length: 200 }, (_, i) => `c${i}: citizen(id: "cit_000001") { id }`).join(' ')} }`;
+    await expectRefused({ query: bigger }, 'GRAPHQL_PARSE_FAILED', /tokens/i);
+  });
+
+  it('refuses a directive flood', async () => {
+    await expectRefused({ query: DIRECTIVE_FLOOD }, 'GRAPHQL_VALIDATION_FAILED', /directives/i);
+  });
+
+  it('refuses a document with too many tokens without parsing it', async () => {
+    await expectRefused({ query: HUGE_TOKENS }, 'GRAPHQL_PARSE_FAILED', /tokens/i);
+  });
+
+  it('refuses a batched (array) body', async () => {
+    const one = { query: '{ citizen(id: "cit_000001") { id } }' };
+    await expectRefused([one, one], 'BAD_REQUEST', /batch/i);
+  });
+
+  it('keeps answering normal queries after the refusals', async () => {
+    const { status, body } = await post(graph.url, { query: '{ citizen(id: "cit_000001") { id name { full } } }' }, officer);
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.citizen.id).toBe('cit_000001');
+  });
+
+  it('lets the biggest registered operation through the gateway', async () => {
+    const { status, body } = await post(graph.url, { query: FULL_HISTORY, variables: { id: 'cit_000001' } }, officer);
+    expect(status).toBe(200);
+    expect(body.data.citizen.id).toBe('cit_000001');
+    // Sections the officer may not read are FORBIDDEN, never a limit.
+    for (const error of body.errors ?? []) expect(error.extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('every registered operation passes the default limits', () => {
+  const schema = buildSchema(readFileSync(join(ROOT, 'schema', 'api.graphql'), 'utf8'));
+  const limits = queryLimits(DEFAULT_LIMITS, { suggestions: false });
+  it.each(Object.values(manifest).map((document) => [/(?:query|mutation) (\w+)/.exec(document)![1], document]))('%s', (_name, document) => {
+    const ast = parse(document, limits.parseOptions);
+    expect(validate(schema, ast, limits.validationRules).map((e) => e.message)).toEqual([]);
+  });
+
+  it('a lower LIMIT_COST refuses the full history on cost', () => {
+    const strict = queryLimits({ ...DEFAULT_LIMITS, cost: 5000 }, { suggestions: false });
+    const errors = validate(schema, parse(FULL_HISTORY), strict.validationRules);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/cost/i);
+  });
+
+  it('the limits are read from LIMIT_* and validated', () => {
+    expect(loadConfig({}).limits).toEqual(DEFAULT_LIMITS);
+    expect(loadConfig({ LIMIT_DEPTH: '4', LIMIT_COST: '500' }).limits).toMatchObject({ depth: 4, cost: 500 });
+    expect(() => loadConfig({ LIMIT_ALIASES: 'many' })).toThrow(/LIMIT_ALIASES/);
+  });
+});
+
+describe('field suggestions', () => {
+  const typeDefs = 'type Query { citizen: String }';
+  async function ask(suggestions: boolean): Promise<string> {
+    const limits = queryLimits(DEFAULT_LIMITS, { suggestions });
+    const server = new ApolloServer({ typeDefs, validationRules: limits.validationRules, plugins: limits.plugins });
+    await server.start();
+    try {
+      const response = await server.executeOperation({ query: '{ citizn }' });
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      return result?.errors?.[0]?.message ?? '';
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it('are masked outside development', async () => {
+    expect(await ask(false)).not.toMatch(/Did you mean/);
+  });
+
+  it('are kept in development', async () => {
+    expect(await ask(true)).toMatch(/Did you mean "citizen"/);
+  });
+});
