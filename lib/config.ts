@@ -42,6 +42,8 @@ export interface Config {
   readonly persistedPolicy: Readonly<Record<'citizen' | 'officer' | 'auditor', 'require' | 'allow'>>;
   /** Limits every operation must pass at the gateway, before it is planned. */
   readonly limits: QueryLimits;
+  /** `SUBGRAPH_TIMEOUT_MS`: how long the gateway waits for one subgraph fetch (default 2000). */
+  readonly subgraphTimeoutMs: number;
 }
 
 /** Query limits (`LIMIT_*`); the registered operations stay well inside the defaults. */
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
       tokens: intVar(env, 'LIMIT_TOKENS', DEFAULT_LIMITS.tokens, 1, 10_000_000),
       cost: intVar(env, 'LIMIT_COST', DEFAULT_LIMITS.cost, 1, 1_000_000_000),
     }),
+    subgraphTimeoutMs: intVar(env, 'SUBGRAPH_TIMEOUT_MS', 2000, 1, 600_000),
     port: (service: ServiceName) => ports[service],
     subgraphUrl: (service: SubgraphName) => urls[service],
     serviceDatabaseUrl: (service: string) => serviceDbUrls[service],

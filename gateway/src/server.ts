@@ -8,6 +8,7 @@ import { accessPlugin, createAuthenticator, type GatewayContext } from './auth';
 import { loadRegistry, type Registry } from './operations';
 import { applyPersistedPolicy } from './persisted';
 import { queryLimits } from './limits';
+import { subgraphResilience, type ResilienceOptions, type SubgraphResilience } from './resilience';
 import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
 import { supergraphFromEnvironment } from './supergraph-source';
 
@@ -19,8 +20,11 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly service: string,
     url: string,
+    resilience: SubgraphResilience,
   ) {
     super({ url });
+    // Timeout, one retry of a query on a connection error, and this subgraph's circuit breaker.
+    this.fetcher = resilience.fetcher(service, this.fetcher);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -52,6 +56,8 @@ export interface GatewayOptions {
   log?: Logger;
   /** Query limits; default: from configuration (`LIMIT_*`). */
   limits?: QueryLimits;
+  /** Subgraph timeouts, retry and circuit breakers; default timeout `SUBGRAPH_TIMEOUT_MS` (2000 ms). */
+  resilience?: ResilienceOptions;
 }
 
 export interface Gateway {
@@ -75,10 +81,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map((name) => [name, options.subgraphUrls?.[name] ?? config().subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
+  const resilience = subgraphResilience({ ...options.resilience, timeoutMs: options.resilience?.timeoutMs ?? config().subgraphTimeoutMs });
   const gateway = new ApolloGateway({
     // The committed supergraph, or the live one `npm start -- --watch` keeps (SUPERGRAPH_PATH, SUPERGRAPH_WATCH).
     supergraphSdl: options.supergraphSdl ?? supergraphFromEnvironment(options.log),
-    buildService: ({ name, url }) => new AuthenticatedDataSource(name, subgraphUrls[name as SubgraphName] ?? url!),
+    buildService: ({ name, url }) => new AuthenticatedDataSource(name, subgraphUrls[name as SubgraphName] ?? url!, resilience),
   });
   const development = config().nodeEnv !== 'production';
   const registry = options.registry ?? loadRegistry();

@@ -1,0 +1,143 @@
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ConstantBackoff,
+  handleWhen,
+  IsolatedCircuitError,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel';
+import { GraphQLError } from 'graphql';
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+
+/** How the gateway guards its calls to subgraphs. */
+export interface ResilienceOptions {
+  /** Each subgraph fetch (response headers and body) must finish within this; default `SUBGRAPH_TIMEOUT_MS` (2000). */
+  timeoutMs?: number;
+  /** Retries of a query fetch after a connection error (ECONNREFUSED/ECONNRESET); never for mutations. Default 1. */
+  retries?: number;
+  /** Consecutive failed fetches (connection errors, timeouts) that open a subgraph's breaker; default 5. */
+  breakerThreshold?: number;
+  /** While open the breaker fails fast; after this it lets one probe through (half-open). Default 10 000 ms. */
+  halfOpenAfterMs?: number;
+}
+
+export const DEFAULT_RESILIENCE = Object.freeze({ retries: 1, breakerThreshold: 5, halfOpenAfterMs: 10_000 });
+
+/** A subgraph that could not answer: refused the connection, or its breaker is open. */
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+/** A subgraph that did not answer within the timeout. */
+export const SUBGRAPH_TIMEOUT = 'SUBGRAPH_TIMEOUT';
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET']);
+
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return code;
+  }
+  return undefined;
+}
+
+/** True for a refused or reset connection: the request did not reach (or was cut off from) the subgraph. */
+export function isConnectionError(error: unknown): boolean {
+  return errorCode(error) !== undefined;
+}
+
+function isMutation(body: unknown): boolean {
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return false;
+  try {
+    const query = (JSON.parse(body.toString()) as { query?: unknown }).query;
+    // Planner-generated subgraph operations start with their keyword (or `{` for a query).
+    return typeof query === 'string' && /^\s*mutation\b/.test(query.replace(/^\s*#.*$/gm, ''));
+  } catch {
+    return false;
+  }
+}
+
+/** A response whose body was read inside the timeout, so that a subgraph stalling mid-body is caught too. */
+async function buffered(response: FetcherResponse): Promise<FetcherResponse> {
+  const body = await response.arrayBuffer();
+  const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: [...response.headers] });
+  Object.defineProperty(copy, 'url', { value: response.url });
+  return copy as unknown as FetcherResponse;
+}
+
+export interface SubgraphResilience {
+  /** Wraps a data source's fetcher for `service` with the timeout, retry and that subgraph's breaker. */
+  fetcher(service: string, base: Fetcher): Fetcher;
+  /** The subgraph's breaker (created on first use). */
+  breaker(service: string): CircuitBreakerPolicy;
+}
+
+/**
+ * Per-gateway resilience: one circuit breaker per subgraph (kept across supergraph reloads),
+ * a timeout on every fetch, and one retry of a query on a connection error. Failures surface as
+ * GraphQL errors with `extensions.code` SUBGRAPH_UNAVAILABLE or SUBGRAPH_TIMEOUT and
+ * `extensions.service`; Apollo gateway puts them in the response beside the other subgraphs' data.
+ */
+export function subgraphResilience(options: ResilienceOptions & { timeoutMs: number }): SubgraphResilience {
+  const settings = { ...DEFAULT_RESILIENCE, ...options };
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const breakerFor = (service: string) => {
+    let breaker = breakers.get(service);
+    if (!breaker) {
+      breaker = circuitBreaker(handleWhen((error) => isConnectionError(error) || error instanceof TaskCancelledError), {
+        halfOpenAfter: settings.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+      });
+      breakers.set(service, breaker);
+    }
+    return breaker;
+  };
+
+  return {
+    breaker: breakerFor,
+    fetcher(service, base) {
+      const breaker = breakerFor(service);
+      const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+      const queries: IPolicy = wrap(
+        breaker,
+        retry(handleWhen(isConnectionError), { maxAttempts: settings.retries, backoff: new ConstantBackoff(0) }),
+        perAttempt,
+      );
+      const mutations: IPolicy = wrap(breaker, perAttempt);
+      return async (url, init) => {
+        const policy = isMutation(init?.body) ? mutations : queries;
+        try {
+          return await policy.execute(async ({ signal }) => buffered(await base(url, { ...init, signal })));
+        } catch (error) {
+          throw toGraphQLError(service, error);
+        }
+      };
+    },
+  };
+}
+
+function toGraphQLError(service: string, error: unknown): unknown {
+  if (error instanceof TaskCancelledError) {
+    return new GraphQLError(`The ${service} service did not answer in time; its fields are null.`, {
+      extensions: { code: SUBGRAPH_TIMEOUT, service },
+    });
+  }
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new GraphQLError(`The ${service} service is unavailable (circuit breaker open); its fields are null.`, {
+      extensions: { code: SUBGRAPH_UNAVAILABLE, service },
+    });
+  }
+  if (isConnectionError(error)) {
+    return new GraphQLError(`The ${service} service is unavailable (${errorCode(error)}); its fields are null.`, {
+      extensions: { code: SUBGRAPH_UNAVAILABLE, service },
+    });
+  }
+  return error;
+}
