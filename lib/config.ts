@@ -31,6 +31,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly defaultSeedCitizens: number;
+  /** `PORTAL_PORT`: where `npm start` serves the citizen portal (portal/; default 4100). */
+  readonly portalPort: number;
   /** Port a service listens on: `<SERVICE>_PORT`, else its default. */
   port(service: ServiceName): number;
   /** Where the gateway reaches a subgraph: `<SERVICE>_URL`, else localhost on its port. */
@@ -44,6 +46,40 @@ export interface Config {
   readonly limits: QueryLimits;
   /** `SUBGRAPH_TIMEOUT_MS`: how long the gateway waits for one subgraph fetch (default 2000). */
   readonly subgraphTimeoutMs: number;
+  /** `SUBGRAPH_BREAKER_THRESHOLD`: consecutive failed fetches that open a subgraph's circuit breaker (default 5). */
+  readonly subgraphBreakerThreshold: number;
+  /** `SUBGRAPH_BREAKER_HALF_OPEN_MS`: how long an open breaker fails fast before it lets one probe through (default 10 000). */
+  readonly subgraphBreakerHalfOpenMs: number;
+  /** Requests each caller may make at the gateway (`RATE_LIMIT_*`, `REDIS_URL`, `TRUST_PROXY`). */
+  readonly rateLimits: RateLimitConfig;
+}
+
+/**
+ * The gateway's rate limits: requests per window per principal (a token's subject) and per
+ * client address. In Redis when `REDIS_URL` is set, so that every gateway replica counts
+ * together; in the process's memory otherwise.
+ */
+export interface RateLimitConfig {
+  /** `RATE_LIMIT_PER_PRINCIPAL`: requests per window for one principal; 0 turns it off. Default 600. */
+  readonly perPrincipal: number;
+  /** `RATE_LIMIT_PER_ADDRESS`: requests per window from one client address; 0 turns it off. Default 3000. */
+  readonly perAddress: number;
+  /** `RATE_LIMIT_WINDOW_SECONDS`: the window, seconds. Default 60. */
+  readonly windowSeconds: number;
+  /** `REDIS_URL`: shared counters for every replica. */
+  readonly redisUrl: string | undefined;
+  /** `TRUST_PROXY=true`: behind one proxy of yours, the client address is the last `x-forwarded-for` entry. */
+  readonly trustProxy: boolean;
+}
+
+export const DEFAULT_RATE_LIMITS = Object.freeze({ perPrincipal: 600, perAddress: 3000, windowSeconds: 60 });
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false; received ${JSON.stringify(env[name])}`);
 }
 
 /** Query limits (`LIMIT_*`); the registered operations stay well inside the defaults. */
@@ -184,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),
     logLevel,
     defaultSeedCitizens: intVar(env, 'SEED_CITIZENS', 1000, 1, 100_000_000),
+    portalPort: intVar(env, 'PORTAL_PORT', 4100, 0, 65535),
     limits: Object.freeze({
       depth: intVar(env, 'LIMIT_DEPTH', DEFAULT_LIMITS.depth, 1, 1000),
       aliases: intVar(env, 'LIMIT_ALIASES', DEFAULT_LIMITS.aliases, 0, 100_000),
@@ -192,6 +229,15 @@ export function loadConfig(env: Env = process.env): Config {
       cost: intVar(env, 'LIMIT_COST', DEFAULT_LIMITS.cost, 1, 1_000_000_000),
     }),
     subgraphTimeoutMs: intVar(env, 'SUBGRAPH_TIMEOUT_MS', 2000, 1, 600_000),
+    subgraphBreakerThreshold: intVar(env, 'SUBGRAPH_BREAKER_THRESHOLD', 5, 1, 1000),
+    subgraphBreakerHalfOpenMs: intVar(env, 'SUBGRAPH_BREAKER_HALF_OPEN_MS', 10_000, 1, 3_600_000),
+    rateLimits: Object.freeze({
+      perPrincipal: intVar(env, 'RATE_LIMIT_PER_PRINCIPAL', DEFAULT_RATE_LIMITS.perPrincipal, 0, 100_000_000),
+      perAddress: intVar(env, 'RATE_LIMIT_PER_ADDRESS', DEFAULT_RATE_LIMITS.perAddress, 0, 100_000_000),
+      windowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMITS.windowSeconds, 1, 86_400),
+      redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
+      trustProxy: boolVar(env, 'TRUST_PROXY', false),
+    }),
     port: (service: ServiceName) => ports[service],
     subgraphUrl: (service: SubgraphName) => urls[service],
     serviceDatabaseUrl: (service: string) => serviceDbUrls[service],

@@ -9,13 +9,16 @@ import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import type { KeyLike } from 'jose';
 import type { Principal } from './auth/principal';
 import { subgraphKey } from './auth/setup';
+import { verifiedTokenCache } from './auth/token-cache';
 import { AuthError, bearerToken, verifyInternalToken } from './auth/tokens';
 import { config, type SubgraphName } from './config';
 import type { SubgraphContext } from './context';
-import { openDb, resolveDbTarget, type Db } from './db';
+import { openDb, resolveDbTarget, STORE_UNAVAILABLE, type Db } from './db';
 import { closeServer, createHttpServer, HttpError, listen } from './http';
 import { createLogger, type Logger } from './log';
+import { httpMetrics, type HttpMetrics } from './metrics';
 import { migrate } from './migrate';
+import { initTracing, shutdownTracing } from './tracing';
 
 /**
  * What a department provides to become a subgraph: its folder (holding `schema.graphql` and
@@ -80,12 +83,18 @@ export async function createSubgraph<Ctx extends BaseContext>(
   });
   const server = new ApolloServer<Ctx>({
     schema,
+    // runSubgraph shuts down on SIGTERM/SIGINT (stop accepting, finish in-flight, exit 0). Apollo's
+    // own handler would stop the server under in-flight requests and re-raise the signal.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // Inline traces cost time on every request and nothing here reads them.
     plugins: [ApolloServerPluginInlineTraceDisabled(), reportAccess],
     formatError: (formatted, error) => {
       if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
         log.error({ err: error }, 'resolver failed');
+      } else if (formatted.extensions.code === STORE_UNAVAILABLE) {
+        // The caller sees which department; the operator sees why (once per failed field).
+        log.warn({ err: error }, 'store unavailable');
       }
       return formatted;
     },
@@ -106,10 +115,17 @@ export async function createSubgraph<Ctx extends BaseContext>(
  * carry the gateway's signed token; without a valid one the answer is 401 UNAUTHENTICATED, so
  * no subgraph serves an anonymous direct call.
  */
-export function subgraphHttpServer<Ctx extends BaseContext>(instance: SubgraphInstance<Ctx>, gatewayKey: KeyLike, log?: Logger) {
+export function subgraphHttpServer<Ctx extends BaseContext>(
+  instance: SubgraphInstance<Ctx>,
+  gatewayKey: KeyLike,
+  log?: Logger,
+  metrics: HttpMetrics = httpMetrics(instance.name),
+) {
+  // The gateway reuses one token per principal for a while; its signature is checked once.
+  const verifyToken = verifiedTokenCache((token) => verifyInternalToken(token, gatewayKey));
   const authenticate = async (req: IncomingMessage): Promise<Principal> => {
     try {
-      return await verifyInternalToken(bearerToken(req.headers.authorization), gatewayKey);
+      return await verifyToken(bearerToken(req.headers.authorization));
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       throw new HttpError(401, 'UNAUTHENTICATED', `Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`);
@@ -122,6 +138,8 @@ export function subgraphHttpServer<Ctx extends BaseContext>(instance: SubgraphIn
     ]),
   );
   return createHttpServer({
+    service: instance.name,
+    metrics,
     server: instance.server,
     routes,
     context: async (req) => {
@@ -142,18 +160,23 @@ export function subgraphHttpServer<Ctx extends BaseContext>(instance: SubgraphIn
  * on its port, and on SIGTERM/SIGINT stop accepting, finish in-flight requests and exit.
  */
 export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphDefinition<Ctx>): Promise<void> {
+  initTracing(definition.name);
   const log = createLogger(definition.name);
   try {
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
-    const http = subgraphHttpServer(instance, await subgraphKey(config()), log);
+    const http = subgraphHttpServer(instance, await subgraphKey(config()), log, httpMetrics(definition.name, { defaults: true }));
     const port = await listen(http, config().port(definition.name));
     log.info({ port, store: db.location }, `${definition.name} ready at http://localhost:${port}/graphql`);
     const stop = async (signal: string) => {
       log.info({ signal }, 'shutting down');
+      // Close each kept-alive connection as soon as its last response is sent, not after keepAliveTimeout.
+      const sweep = setInterval(() => http.closeIdleConnections(), 50);
       await closeServer(http);
+      clearInterval(sweep);
       await instance.server.stop();
       await db.close();
+      await shutdownTracing();
       process.exit(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -19,10 +19,18 @@ const ROOT = join(__dirname, '..');
 const READY_TIMEOUT_MS = 120_000;
 const EXAMPLE_PATH = join(ROOT, 'schema', 'operations', 'CitizenFullHistory.graphql');
 
-const entryPoint = (service: ServiceName) =>
-  service === 'gateway' ? join(ROOT, 'gateway', 'src', 'index.ts') : join(ROOT, 'subgraphs', service, 'src', 'index.ts');
+/** The graph's services, and the citizen portal (portal/), a web app on the gateway. */
+type Process = ServiceName | 'portal';
 
-const children = new Map<ServiceName, ChildProcess>();
+const entryPoint = (service: Process) =>
+  service === 'portal'
+    ? join(ROOT, 'portal', 'index.ts')
+    : service === 'gateway'
+      ? join(ROOT, 'gateway', 'src', 'index.ts')
+      : join(ROOT, 'subgraphs', service, 'src', 'index.ts');
+const portOf = (service: Process) => (service === 'portal' ? config().portalPort : config().port(service));
+
+const children = new Map<Process, ChildProcess>();
 let stopping = false;
 /** `--watch <subgraph>`: that subgraph restarts and the graph recomposes as its files change (see watch.ts). */
 const watched = watchOptionOrExit(process.argv.slice(2));
@@ -57,7 +65,7 @@ async function seedIfEmpty(): Promise<void> {
   }
 }
 
-function launch(service: ServiceName): void {
+function launch(service: Process): void {
   const child = spawn(process.execPath, ['--import', 'tsx', entryPoint(service)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
@@ -75,14 +83,19 @@ function launch(service: ServiceName): void {
       say(`${service} exited (${signal ?? `code ${code}`}); fix it and save a file to restart it`);
       return;
     }
+    if (service === 'portal') {
+      // A client of the graph, not part of it: the graph keeps serving without it.
+      say(`portal exited (${signal ?? `code ${code}`}); the graph keeps running without it (PORTAL_PORT to use another port)`);
+      return;
+    }
     say(`${service} exited (${signal ?? `code ${code}`}); stopping the graph`);
     void stopAll(1);
   });
 }
 
 /** Waits for `service` to answer /readyz; fails at once if `child` (its process) exits first. */
-async function waitReady(service: ServiceName, child?: ChildProcess): Promise<void> {
-  const url = `http://localhost:${config().port(service)}/readyz`;
+async function waitReady(service: Process, child?: ChildProcess): Promise<void> {
+  const url = `http://localhost:${portOf(service)}/readyz`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('stopping');
@@ -159,12 +172,12 @@ async function exampleTokens(): Promise<{ citizen: string; officer: string }> {
   };
 }
 
-async function banner(): Promise<void> {
+async function banner(portal: string | undefined): Promise<void> {
   const url = `http://localhost:${config().port('gateway')}/graphql`;
   const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') });
   const tokens = await exampleTokens();
   console.log(`
-Citizen Graph is up: ${url}  (Apollo Sandbox in a browser)
+Citizen Graph is up: ${url}  (Apollo Sandbox in a browser)${portal ? `\nCitizen portal:      ${portal}  (in a browser; sign in as a seeded citizen, e.g. cit_000001)` : ''}
 
 A citizen across all five departments, in one request:
 
@@ -189,6 +202,18 @@ Press Ctrl-C to stop them all.
 `);
 }
 
+/** The portal's URL once it is ready, or undefined (said why) if it did not start. */
+async function portalReady(child: ChildProcess | undefined): Promise<string | undefined> {
+  try {
+    await waitReady('portal', child);
+    return `http://localhost:${config().portalPort}/`;
+  } catch (error) {
+    if (stopping) throw error;
+    say(`the citizen portal did not start: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
@@ -196,6 +221,9 @@ async function main(): Promise<void> {
   await seedIfEmpty();
   say(`starting ${SUBGRAPHS.length} subgraphs...`);
   for (const service of SUBGRAPHS) launch(service);
+  // The portal builds its app (when its sources changed) while the subgraphs start.
+  launch('portal');
+  const portal = children.get('portal');
   await Promise.all(SUBGRAPHS.map(async (service) => {
     await waitReady(service);
     say(`${service} ready on :${config().port(service)}`);
@@ -204,7 +232,7 @@ async function main(): Promise<void> {
   launch('gateway');
   await waitReady('gateway');
   say(`gateway ready on :${config().port('gateway')} (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
-  await banner();
+  await banner(await portalReady(portal));
   if (watched) say(`watching subgraphs/${watched}/: a change restarts ${watched}; a schema change also recomposes the graph`);
 }
 

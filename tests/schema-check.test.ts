@@ -40,9 +40,9 @@ describe('a department checks its change before deploying (schema:check)', () =>
     const result = checked(await check(CHANGES.removeDiagnosis));
     expect(result.verdict).toBe('breaking');
     expect(result.changes).toContainEqual(
-      expect.objectContaining({ level: 'breaking', path: 'Encounter.diagnosis', usedBy: ['CitizenFullHistory', 'OfficerHealthView'] }),
+      expect.objectContaining({ level: 'breaking', path: 'Encounter.diagnosis', usedBy: ['CitizenFullHistory', 'CitizenPortal', 'OfficerHealthView'] }),
     );
-    expect(result.failingOperations.map((operation) => operation.name)).toEqual(['CitizenFullHistory', 'OfficerHealthView']);
+    expect(result.failingOperations.map((operation) => operation.name)).toEqual(['CitizenFullHistory', 'CitizenPortal', 'OfficerHealthView']);
     expect(result.failingOperations[0].errors[0]).toMatch(/^Cannot query field "diagnosis" on type "Encounter"\..*\(line \d+, column \d+\)$/);
     expect(exitCode(result, { allowBreaking: false })).toBe(1);
     // Registered operations are a contract: --allow-breaking does not let them fail.
@@ -108,9 +108,9 @@ describe('npm run schema:check -- <subgraph> --sdl FILE', () => {
     const { status, stdout } = run(['health', '--sdl', sdlFile('removeDiagnosis')]);
     expect(stdout).toMatch(/^Schema check of health: .*removeDiagnosis\.graphql against the graph at HEAD/);
     expect(stdout).toContain("Breaking changes (1)\n  Encounter.diagnosis: Field 'diagnosis' was removed from object type 'Encounter'");
-    expect(stdout).toContain('used by: CitizenFullHistory, OfficerHealthView');
-    expect(stdout).toMatch(/Registered operations: 2 of \d+ would fail\n  CitizenFullHistory \(schema\/operations\/CitizenFullHistory\.graphql\)/);
-    expect(stdout).toMatch(/Verdict: BREAKING \(1 breaking change, 2 registered operations would fail\)\..* Exit 1\.$/m);
+    expect(stdout).toContain('used by: CitizenFullHistory, CitizenPortal, OfficerHealthView');
+    expect(stdout).toMatch(/Registered operations: 3 of \d+ would fail\n  CitizenFullHistory \(schema\/operations\/CitizenFullHistory\.graphql\)/);
+    expect(stdout).toMatch(/Verdict: BREAKING \(1 breaking change, 3 registered operations would fail\)\..* Exit 1\.$/m);
     expect(status).toBe(1);
   }, 60_000);
 

@@ -4,7 +4,8 @@ import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Principal, Role } from '../../lib/auth/principal';
 import type { GatewayKeys } from '../../lib/auth/setup';
 import { findRegistered, type Registry } from './operations';
-import { AuthError, bearerToken, signInternalToken, verifyUserToken } from '../../lib/auth/tokens';
+import { AuthError, bearerToken } from '../../lib/auth/tokens';
+import { internalTokenCache, userTokenCache } from '../../lib/auth/token-cache';
 
 export interface GatewayContext extends BaseContext {
   principal: Principal;
@@ -12,6 +13,8 @@ export interface GatewayContext extends BaseContext {
   internalToken(): Promise<string>;
   /** What the subgraphs reported returning: the access trail's record is made from it. */
   trail: { citizens: Set<string>; services: Set<string> };
+  /** The registered operation this request runs (its name labels metrics), if it is one. */
+  operation?: string;
 }
 
 const MAX_HEADER_TEXT = 200;
@@ -34,13 +37,13 @@ function headerText(req: IncomingMessage, name: string): string | undefined {
  * expired, badly signed or malformed token is UNAUTHENTICATED (401) with the reason.
  */
 export function createAuthenticator(keys: GatewayKeys) {
+  // A verified caller token and a signed internal token are reused for a few seconds (token-cache.ts).
+  const verifyUserToken = userTokenCache(keys.userKey, { issuer: keys.issuer, audience: keys.audience });
+  const signInternalToken = internalTokenCache(keys.internalSigningKey, keys.internalTokenTtl);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     let principal: Principal;
     try {
-      principal = await verifyUserToken(bearerToken(req.headers.authorization), keys.userKey, {
-        issuer: keys.issuer,
-        audience: keys.audience,
-      });
+      principal = await verifyUserToken(bearerToken(req.headers.authorization));
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       throw new GraphQLError(`Unauthenticated: ${error.message}`, {
@@ -57,7 +60,7 @@ export function createAuthenticator(keys: GatewayKeys) {
     let token: Promise<string> | undefined;
     return {
       principal,
-      internalToken: () => (token ??= signInternalToken(keys.internalSigningKey, principal, keys.internalTokenTtl)),
+      internalToken: () => (token ??= signInternalToken(principal)),
       trail: { citizens: new Set(), services: new Set() },
     };
   };

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Principal, Role } from '../../lib/auth/principal';
-import { findRegistered, type Registry } from './operations';
+import { findRegistered, type Registered, type Registry } from './operations';
+import { operationId } from './operation-registry';
 
 /**
  * Persisted operations: a client sends a registered operation by id, as Apollo's APQ
@@ -29,14 +30,15 @@ interface RequestBody {
  * Applies the policy to one POST body before Apollo Server sees it: fills `query` from the
  * registry for a known id, and refuses an unknown id or (in `require` mode) an unregistered
  * document. In `allow` mode an APQ hash that is not registered is left to Apollo's APQ cache.
+ * Returns the registered operation the request runs, if it is one (sent by id, or its exact text).
  */
 export function applyPersistedPolicy(
   body: unknown,
   principal: Principal,
   registry: Registry,
   policy: Readonly<Record<Role, PersistedPolicy>>,
-): void {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return; // Apollo Server reports a bad body
+): Registered | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined; // Apollo Server reports a bad body
   const request = body as RequestBody;
   const mode = policy[principal.role];
   const id = typeof request.documentId === 'string' ? request.documentId : request.extensions?.persistedQuery?.sha256Hash;
@@ -44,18 +46,24 @@ export function applyPersistedPolicy(
     const registered = registry.get(id);
     if (registered) {
       request.query ??= registered.document;
-      return;
+      return registered;
     }
     if (request.documentId !== undefined) {
       throw refuse(UNKNOWN_ID, 404, `no registered operation has id ${JSON.stringify(id)} (schema/operations/manifest.json)`);
     }
-    if (mode === 'allow') return; // APQ: Apollo's cache answers, or asks for the document
+    if (mode === 'allow') return undefined; // APQ: Apollo's cache answers, or asks for the document
     if (typeof request.query !== 'string') {
       throw refuse(UNKNOWN_ID, 404, `no registered operation has id ${JSON.stringify(id)}; ${principal.role}s run registered operations only`);
     }
     throw refuse(NOT_REGISTERED, 403, `${principal.role}s may not register new operations: only operations in schema/operations/ run`);
   }
-  if (mode === 'require' && typeof request.query === 'string' && !findRegistered(registry, request.query)) {
-    throw refuse(NOT_REGISTERED, 403, `${principal.role}s run registered operations only; send one by id ("documentId" or APQ "sha256Hash")`);
+  if (typeof request.query !== 'string') return undefined;
+  if (mode === 'require') {
+    const registered = findRegistered(registry, request.query);
+    if (!registered) {
+      throw refuse(NOT_REGISTERED, 403, `${principal.role}s run registered operations only; send one by id ("documentId" or APQ "sha256Hash")`);
+    }
+    return registered;
   }
+  return registry.get(operationId(request.query));
 }

@@ -2,6 +2,7 @@ import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import {
   BrokenCircuitError,
   circuitBreaker,
+  CircuitState,
   ConsecutiveBreaker,
   ConstantBackoff,
   handleWhen,
@@ -15,6 +16,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { GraphQLError } from 'graphql';
+import { isBufferedResponse } from './fetcher';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -29,6 +31,8 @@ export interface ResilienceOptions {
   breakerThreshold?: number;
   /** While open the breaker fails fast; after this it lets one probe through (half-open). Default 10 000 ms. */
   halfOpenAfterMs?: number;
+  /** Called when each subgraph fetch ends (retries included): its time and, if it failed, the error code. */
+  onFetch?: (service: string, seconds: number, errorCode?: string) => void;
 }
 
 export const DEFAULT_RESILIENCE = Object.freeze({ retries: 1, breakerThreshold: 5, halfOpenAfterMs: 10_000 });
@@ -66,6 +70,7 @@ function isMutation(body: unknown): boolean {
 
 /** A response whose body was read inside the timeout, so that a subgraph stalling mid-body is caught too. */
 async function buffered(response: FetcherResponse): Promise<FetcherResponse> {
+  if (isBufferedResponse(response)) return response; // the pooled fetcher read the body inside the attempt
   const body = await response.arrayBuffer();
   const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: [...response.headers] });
   Object.defineProperty(copy, 'url', { value: response.url });
@@ -77,7 +82,11 @@ export interface SubgraphResilience {
   fetcher(service: string, base: Fetcher): Fetcher;
   /** The subgraph's breaker (created on first use). */
   breaker(service: string): CircuitBreakerPolicy;
+  /** Every breaker's state, for metrics. */
+  states(): Iterable<[string, 'closed' | 'half-open' | 'open']>;
 }
+
+const STATE_NAMES = { [CircuitState.Closed]: 'closed', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Open]: 'open', [CircuitState.Isolated]: 'open' } as const;
 
 /**
  * Per-gateway resilience: one circuit breaker per subgraph (kept across supergraph reloads),
@@ -102,9 +111,13 @@ export function subgraphResilience(options: ResilienceOptions & { timeoutMs: num
 
   return {
     breaker: breakerFor,
+    *states() {
+      for (const [service, breaker] of breakers) yield [service, STATE_NAMES[breaker.state]];
+    },
     fetcher(service, base) {
       const breaker = breakerFor(service);
-      const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+      // No abort after a fetch that finished (abortOnReturn): its body is read by then, and each abort costs an exception object.
+      const perAttempt = timeout(settings.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
       const queries: IPolicy = wrap(
         breaker,
         retry(handleWhen(isConnectionError), { maxAttempts: settings.retries, backoff: new ConstantBackoff(0) }),
@@ -113,10 +126,17 @@ export function subgraphResilience(options: ResilienceOptions & { timeoutMs: num
       const mutations: IPolicy = wrap(breaker, perAttempt);
       return async (url, init) => {
         const policy = isMutation(init?.body) ? mutations : queries;
+        const started = process.hrtime.bigint();
+        const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
         try {
-          return await policy.execute(async ({ signal }) => buffered(await base(url, { ...init, signal })));
+          const response = await policy.execute(async ({ signal }) => buffered(await base(url, { ...init, signal })));
+          settings.onFetch?.(service, elapsed(), response.ok ? undefined : `HTTP_${response.status}`);
+          return response;
         } catch (error) {
-          throw toGraphQLError(service, error);
+          const failure = toGraphQLError(service, error);
+          const code = failure instanceof GraphQLError ? failure.extensions.code : undefined;
+          settings.onFetch?.(service, elapsed(), typeof code === 'string' ? code : 'FETCH_FAILED');
+          throw failure;
         }
       };
     },

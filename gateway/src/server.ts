@@ -1,14 +1,21 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { gatewayKeys, type GatewayKeys } from '../../lib/auth/setup';
-import { config, SUBGRAPHS, type QueryLimits, type SubgraphName } from '../../lib/config';
+import { config, SUBGRAPHS, type QueryLimits, type RateLimitConfig, type SubgraphName } from '../../lib/config';
+import { createHttpServer } from '../../lib/http';
 import type { Logger } from '../../lib/log';
+import { currentRequest } from '../../lib/request-scope';
+import { injectTraceHeaders } from '../../lib/tracing';
+import { gatewayMetrics, type GatewayMetrics } from './metrics';
+import { createRateLimits } from './rate-limit';
+import { checkCustomScalarInputs } from './scalars';
 import { accessPlugin, createAuthenticator, type GatewayContext } from './auth';
 import { loadRegistry, type Registry } from './operations';
 import { applyPersistedPolicy } from './persisted';
 import { queryLimits } from './limits';
 import { subgraphResilience, type ResilienceOptions, type SubgraphResilience } from './resilience';
+import { sharedPooledFetcher } from './fetcher';
 import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
 import { supergraphFromEnvironment } from './supergraph-source';
 
@@ -23,13 +30,19 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     resilience: SubgraphResilience,
   ) {
     super({ url });
-    // Timeout, one retry of a query on a connection error, and this subgraph's circuit breaker.
-    this.fetcher = resilience.fetcher(service, this.fetcher);
+    // Timeout, one retry of a query on a connection error, and this subgraph's circuit breaker,
+    // over pooled keep-alive connections (undici; see fetcher.ts).
+    this.fetcher = resilience.fetcher(service, sharedPooledFetcher());
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const headers = request.http?.headers;
     // Health checks and other gateway-internal fetches have no request context.
-    if ('internalToken' in context) request.http?.headers.set('authorization', `Bearer ${await context.internalToken()}`);
+    if ('internalToken' in context) headers?.set('authorization', `Bearer ${await context.internalToken()}`);
+    // The subgraph logs under the same request id, and its span joins this fetch's trace.
+    const scope = currentRequest();
+    if (scope) headers?.set('x-request-id', scope.requestId);
+    if (headers) injectTraceHeaders((name, value) => headers.set(name, value));
   }
 
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
@@ -58,6 +71,14 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Subgraph timeouts, retry and circuit breakers; default timeout `SUBGRAPH_TIMEOUT_MS` (2000 ms). */
   resilience?: ResilienceOptions;
+  /** Requests per principal and per address; default: from configuration (`RATE_LIMIT_*`, `REDIS_URL`). */
+  rateLimits?: RateLimitConfig;
+  /** Key prefix of the rate-limit counters (tests keep theirs apart in a shared Redis). */
+  rateLimitPrefix?: string;
+  /** Also collect Node's process metrics (CPU, memory, event loop) for `/metrics`; the gateway process does. */
+  processMetrics?: boolean;
+  /** A cluster worker: without Redis, rate limits are counted by the cluster's primary (gateway/src/cluster.ts). */
+  clusterWorker?: boolean;
 }
 
 export interface Gateway {
@@ -71,6 +92,12 @@ export interface Gateway {
   subgraphUrls: Record<SubgraphName, string>;
   /** True when every subgraph answers its `/readyz`. */
   subgraphsReady(): Promise<boolean>;
+  /** The per-address rate limit, run before a request's body is read (throws `HttpError` 429). */
+  admit(req: IncomingMessage): Promise<void>;
+  /** Prometheus metrics (`GET /metrics`). */
+  metrics: GatewayMetrics;
+  /** Stops Apollo Server and closes the rate-limit store. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -81,12 +108,29 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map((name) => [name, options.subgraphUrls?.[name] ?? config().subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  const resilience = subgraphResilience({ ...options.resilience, timeoutMs: options.resilience?.timeoutMs ?? config().subgraphTimeoutMs });
+  // The breaker gauge reads `resilience` only when scraped, after it exists.
+  const metrics = gatewayMetrics(() => resilience.states(), { defaults: options.processMetrics });
+  const resilience = subgraphResilience({
+    onFetch: (service, seconds, code) => metrics.fetched(service, seconds, code),
+    // SUBGRAPH_BREAKER_THRESHOLD / SUBGRAPH_BREAKER_HALF_OPEN_MS; options.resilience overrides them.
+    breakerThreshold: config().subgraphBreakerThreshold,
+    halfOpenAfterMs: config().subgraphBreakerHalfOpenMs,
+    ...options.resilience,
+    timeoutMs: options.resilience?.timeoutMs ?? config().subgraphTimeoutMs,
+  });
+  const rateLimits = await createRateLimits(options.rateLimits ?? config().rateLimits, {
+    keyPrefix: options.rateLimitPrefix,
+    cluster: options.clusterWorker,
+    log: options.log,
+    onLimited: (scope) => metrics.rateLimited(scope),
+  });
   const gateway = new ApolloGateway({
     // The committed supergraph, or the live one `npm start -- --watch` keeps (SUPERGRAPH_PATH, SUPERGRAPH_WATCH).
     supergraphSdl: options.supergraphSdl ?? supergraphFromEnvironment(options.log),
     buildService: ({ name, url }) => new AuthenticatedDataSource(name, subgraphUrls[name as SubgraphName] ?? url!, resilience),
   });
+  // Bad Date/DateTime/Money inputs are refused here (400), not by a subgraph (which would surface as 500).
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkCustomScalarInputs(apiSchema));
   const development = config().nodeEnv !== 'production';
   const registry = options.registry ?? loadRegistry();
   const authenticate = createAuthenticator(options.keys ?? (await gatewayKeys(config())));
@@ -94,16 +138,21 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const limits = queryLimits(options.limits ?? config().limits, { suggestions: development });
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    // index.ts shuts down on SIGTERM/SIGINT (stop accepting, finish in-flight, exit 0). Apollo's
+    // own handler would stop the server under in-flight requests and re-raise the signal.
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     // A batch (a JSON array body) is refused with 400 BAD_REQUEST: it would also bypass the persisted-operation policy.
     allowBatchedHttpRequests: false,
     plugins: [
+      metrics.plugin,
       ...limits.plugins,
       accessPlugin(registry),
-      trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) =>
-        options.log?.error({ err }, 'access trail write failed; response withheld'),
-      ),
+      trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) => {
+        metrics.trailWriteFailed();
+        options.log?.error({ err }, 'access trail write failed; response withheld');
+      }),
     ],
     introspection: development,
     includeStacktraceInErrorResponses: false,
@@ -111,8 +160,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       const code = formatted.extensions?.code;
       if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
         options.log?.error({ err: error }, 'request failed');
-        // Internal details (SQL, stack, hostnames) never reach a client.
-        return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+        // Internal details (SQL, stack, hostnames) never reach a client: the request id finds them in the logs.
+        const requestId = currentRequest()?.requestId;
+        return {
+          message: requestId ? `Internal server error (request ${requestId})` : 'Internal server error',
+          path: formatted.path,
+          extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+        };
       }
       return formatted;
     },
@@ -122,10 +176,17 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     server,
     context: async (req, body) => {
       const context = await authenticate(req);
-      applyPersistedPolicy(body, context.principal, registry, config().persistedPolicy);
+      await rateLimits.byPrincipal(context.principal);
+      context.operation = applyPersistedPolicy(body, context.principal, registry, config().persistedPolicy)?.name;
       return context;
     },
     subgraphUrls,
+    admit: (req) => rateLimits.byAddress(req),
+    metrics,
+    stop: async () => {
+      await server.stop();
+      await rateLimits.close();
+    },
     subgraphsReady: async () => {
       const checks = await Promise.all(
         Object.values(subgraphUrls).map((url) =>
@@ -137,4 +198,20 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       return checks.every(Boolean);
     },
   };
+}
+
+/**
+ * The gateway's HTTP server (no port yet): `/graphql` with the per-address rate limit before the
+ * body is read, `/healthz`, `/readyz` (every subgraph ready) and `/metrics`.
+ */
+export function gatewayHttpServer(gateway: Gateway, onError?: (error: unknown) => void): Server {
+  return createHttpServer({
+    service: 'gateway',
+    server: gateway.server,
+    context: gateway.context,
+    ready: gateway.subgraphsReady,
+    admit: gateway.admit,
+    metrics: gateway.metrics,
+    onError,
+  });
 }

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './auth';
 import type { TrailRecordInput } from '../../lib/trail';
 import { operationId } from './operation-registry';
+import { pooledPost } from './fetcher';
 
 /** Where the gateway sends trail records, and how long it waits for the audit store. */
 export interface TrailClient {
@@ -12,13 +13,9 @@ export interface TrailClient {
 export function httpTrailClient(trailUrl: string, timeoutMs = 2000): TrailClient {
   return {
     async append(record, token) {
-      const response = await fetch(trailUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(record),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (response.status !== 201) throw new Error(`audit service answered ${response.status}: ${await response.text()}`);
+      // Over the gateway's pooled keep-alive connections (fetcher.ts), like its subgraph fetches.
+      const response = await pooledPost(trailUrl, JSON.stringify(record), { authorization: `Bearer ${token}` }, timeoutMs);
+      if (response.status !== 201) throw new Error(`audit service answered ${response.status}: ${response.text}`);
     },
   };
 }

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { SUBGRAPHS, type SubgraphName } from '../../lib/config';
-import { closeServer, createHttpServer, listen } from '../../lib/http';
+import { closeServer, listen } from '../../lib/http';
 import type { SubgraphInstance } from '../../lib/subgraph';
 import { seedStores } from '../../seed/run';
-import { createGateway, type Gateway } from '../../gateway/src/server';
+import { createGateway, gatewayHttpServer, type Gateway, type GatewayOptions } from '../../gateway/src/server';
 import type { Registry } from '../../gateway/src/operations';
 import type { TrailClient } from '../../gateway/src/trail';
 import { audit } from '../../subgraphs/audit/src/server';
@@ -54,7 +54,7 @@ export async function startGraph(
   backend: Backend,
   citizens: number,
   registry: Registry = new Map(),
-  options: { trail?: TrailClient } = {},
+  options: { trail?: TrailClient; gateway?: Partial<GatewayOptions> } = {},
 ): Promise<RunningGraph> {
   const keys = await makeTestKeys();
   const stores = {} as Record<SubgraphName, Db>;
@@ -70,8 +70,8 @@ export async function startGraph(
     servers[name] = http;
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }
-  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail: options.trail });
-  const gatewayHttp = createHttpServer({ server: gateway.server, context: gateway.context, ready: gateway.subgraphsReady });
+  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail: options.trail, ...options.gateway });
+  const gatewayHttp = gatewayHttpServer(gateway);
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
   return {
     url,
@@ -87,7 +87,7 @@ export async function startGraph(
     },
     stop: async () => {
       await closeServer(gatewayHttp);
-      await gateway.server.stop();
+      await gateway.stop();
       for (const server of Object.values(servers)) await closeServer(server);
       for (const name of SUBGRAPHS) await subgraphs[name].server.stop();
       await closeTestDbs();
