@@ -89,37 +89,85 @@ export interface PageKey extends PageArgs {
   owner: string;
 }
 
+/**
+ * One request's loaders, so that lookups which follow from pages wait for every page.
+ *
+ * A page of enrollments and a page of qualifications both name schools. The pages are separate
+ * statements that finish at different times, so a plain DataLoader would send one school lookup
+ * after each page: the number of statements would depend on timing. Page loaders made with a scope
+ * report their batches to it; by-id loaders made with the same scope dispatch only once no page
+ * batch is in flight, so all the schools of a request's pages go in one statement.
+ */
+export class LoaderScope {
+  private inFlight = 0;
+  private waiting: Array<() => void> = [];
+
+  /** Counts a page batch as in flight until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight++;
+    return work.finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0) setImmediate(() => this.release());
+    });
+  }
+
+  /**
+   * A DataLoader `batchScheduleFn`: dispatch after the current turn's loads have been collected
+   * and no page batch is in flight. The turn ends with `setImmediate`, after every promise job, so
+   * resolvers that run when the last page arrives still add their keys to the batch.
+   */
+  readonly afterPages = (dispatch: () => void): void => {
+    setImmediate(() => {
+      if (this.inFlight === 0) dispatch();
+      else this.waiting.push(dispatch);
+    });
+  };
+
+  private release(): void {
+    if (this.inFlight > 0) return;
+    const ready = this.waiting;
+    this.waiting = [];
+    for (const dispatch of ready) dispatch();
+  }
+}
+
 export function pageLoader<Row extends PagedRecord>(
   fetch: PageFetcher<Row>,
+  scope?: LoaderScope,
 ): DataLoader<PageKey, Connection<Row>, string> {
   return new DataLoader<PageKey, Connection<Row>, string>(
-    async (keys) => {
-      const groups = new Map<string, { first: number; after: Cursor | null; owners: Set<string> }>();
-      const parsed = keys.map((key) => {
-        const args = pageArgs(key);
-        const group = `${args.first}|${key.after ?? ''}`;
-        const entry = groups.get(group) ?? { ...args, owners: new Set<string>() };
-        entry.owners.add(key.owner);
-        groups.set(group, entry);
-        return { group, ...args };
-      });
-      const rowsByGroup = new Map<string, Map<string, Row[]>>();
-      await Promise.all(
-        [...groups].map(async ([group, { first, after, owners }]) => {
-          const byOwner = new Map<string, Row[]>();
-          for (const row of await fetch([...owners], first, after)) {
-            const list = byOwner.get(row.pageOwner) ?? [];
-            list.push(row);
-            byOwner.set(row.pageOwner, list);
-          }
-          rowsByGroup.set(group, byOwner);
-        }),
-      );
-      return keys.map((key, index) =>
-        toConnection(rowsByGroup.get(parsed[index].group)?.get(key.owner) ?? [], parsed[index].first, recordCursor),
-      );
-    },
+    (keys) => (scope ? scope.track(loadPages(fetch, keys)) : loadPages(fetch, keys)),
     { cacheKeyFn: (key) => `${key.owner}|${key.first ?? ''}|${key.after ?? ''}` },
+  );
+}
+
+async function loadPages<Row extends PagedRecord>(
+  fetch: PageFetcher<Row>,
+  keys: readonly PageKey[],
+): Promise<Array<Connection<Row>>> {
+  const groups = new Map<string, { first: number; after: Cursor | null; owners: Set<string> }>();
+  const parsed = keys.map((key) => {
+    const args = pageArgs(key);
+    const group = `${args.first}|${key.after ?? ''}`;
+    const entry = groups.get(group) ?? { ...args, owners: new Set<string>() };
+    entry.owners.add(key.owner);
+    groups.set(group, entry);
+    return { group, ...args };
+  });
+  const rowsByGroup = new Map<string, Map<string, Row[]>>();
+  await Promise.all(
+    [...groups].map(async ([group, { first, after, owners }]) => {
+      const byOwner = new Map<string, Row[]>();
+      for (const row of await fetch([...owners], first, after)) {
+        const list = byOwner.get(row.pageOwner) ?? [];
+        list.push(row);
+        byOwner.set(row.pageOwner, list);
+      }
+      rowsByGroup.set(group, byOwner);
+    }),
+  );
+  return keys.map((key, index) =>
+    toConnection(rowsByGroup.get(parsed[index].group)?.get(key.owner) ?? [], parsed[index].first, recordCursor),
   );
 }
 
@@ -129,12 +177,17 @@ export function pageLoader<Row extends PagedRecord>(
  */
 export function byIdLoader<Row extends { id: string }>(
   fetch: (ids: string[]) => Promise<Row[]>,
+  /** When given, the batch waits for the scope's pages (see `LoaderScope`). */
+  scope?: LoaderScope,
 ): DataLoader<string, Row | null> {
-  return new DataLoader<string, Row | null>(async (ids) => {
-    const rows = await fetch([...ids]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  return new DataLoader<string, Row | null>(
+    async (ids) => {
+      const rows = await fetch([...ids]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    scope ? { batchScheduleFn: scope.afterPages } : {},
+  );
 }
 
 /** Loads the one row a citizen has (a licence, a pension) in one statement per batch. */
@@ -152,8 +205,10 @@ export function byCitizenLoader<Row extends { citizenId: string }>(
 export function byKeyListLoader<Row>(
   fetch: (keys: string[]) => Promise<Row[]>,
   keyOf: (row: Row) => string,
+  /** When given, the scope counts these batches as pages: by-id lookups wait for them. */
+  scope?: LoaderScope,
 ): DataLoader<string, Row[]> {
-  return new DataLoader<string, Row[]>(async (keys) => {
+  const load = async (keys: readonly string[]) => {
     const grouped = new Map<string, Row[]>();
     for (const row of await fetch([...keys])) {
       const list = grouped.get(keyOf(row)) ?? [];
@@ -161,7 +216,8 @@ export function byKeyListLoader<Row>(
       grouped.set(keyOf(row), list);
     }
     return keys.map((key) => grouped.get(key) ?? []);
-  });
+  };
+  return new DataLoader<string, Row[]>((keys) => (scope ? scope.track(load(keys)) : load(keys)));
 }
 
 /** The cursor of a service record: newest first by `occurredAt`, then id. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -7,11 +7,12 @@ import * as repo from './db/repository';
  * one statement; the school loader answers every school reference of a batch with one statement.
  */
 export function createLoaders(db: Db) {
+  const scope = new LoaderScope();
   return {
-    enrollments: pageLoader((ids, first, after) => repo.enrollmentPages(db, ids, first, after)),
-    qualifications: pageLoader((ids, first, after) => repo.qualificationPages(db, ids, first, after)),
-    examResults: pageLoader((ids, first, after) => repo.examResultPages(db, ids, first, after)),
-    school: byIdLoader((ids) => repo.schoolsById(db, ids)),
+    enrollments: pageLoader((ids, first, after) => repo.enrollmentPages(db, ids, first, after), scope),
+    qualifications: pageLoader((ids, first, after) => repo.qualificationPages(db, ids, first, after), scope),
+    examResults: pageLoader((ids, first, after) => repo.examResultPages(db, ids, first, after), scope),
+    school: byIdLoader((ids) => repo.schoolsById(db, ids), scope),
   };
 }
 

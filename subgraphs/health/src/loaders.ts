@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -7,13 +7,14 @@ import * as repo from './db/repository';
  * one statement; each id loader answers every foreign key of a batch with one statement.
  */
 export function createLoaders(db: Db) {
+  const scope = new LoaderScope();
   return {
-    encounters: pageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after)),
-    prescriptions: pageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after)),
-    vaccinations: pageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after)),
-    insuranceClaims: pageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after)),
-    facility: byIdLoader((ids) => repo.facilitiesById(db, ids)),
-    encounter: byIdLoader((ids) => repo.encountersById(db, ids)),
+    encounters: pageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after), scope),
+    prescriptions: pageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after), scope),
+    vaccinations: pageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after), scope),
+    insuranceClaims: pageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after), scope),
+    facility: byIdLoader((ids) => repo.facilitiesById(db, ids), scope),
+    encounter: byIdLoader((ids) => repo.encountersById(db, ids), scope),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -8,14 +8,15 @@ import * as repo from './db/repository';
  * answers every foreign key of a batch with one statement.
  */
 export function createLoaders(db: Db) {
+  const scope = new LoaderScope();
   return {
-    taxReturns: pageLoader((ids, first, after) => repo.taxReturnPages(db, ids, first, after)),
-    taxPayments: pageLoader((ids, first, after) => repo.taxPaymentPages(db, ids, first, after)),
-    exportRebatesByCitizen: pageLoader((ids, first, after) => repo.exportRebatePagesByCitizen(db, ids, first, after)),
-    exportRebatesByBusiness: pageLoader((ids, first, after) => repo.exportRebatePagesByBusiness(db, ids, first, after)),
-    businessesByOwner: byKeyListLoader((citizenIds) => repo.businessesByOwner(db, citizenIds), (row) => row.ownerId),
-    business: byIdLoader((ids) => repo.businessesById(db, ids)),
-    taxReturn: byIdLoader((ids) => repo.taxReturnsById(db, ids)),
+    taxReturns: pageLoader((ids, first, after) => repo.taxReturnPages(db, ids, first, after), scope),
+    taxPayments: pageLoader((ids, first, after) => repo.taxPaymentPages(db, ids, first, after), scope),
+    exportRebatesByCitizen: pageLoader((ids, first, after) => repo.exportRebatePagesByCitizen(db, ids, first, after), scope),
+    exportRebatesByBusiness: pageLoader((ids, first, after) => repo.exportRebatePagesByBusiness(db, ids, first, after), scope),
+    businessesByOwner: byKeyListLoader((citizenIds) => repo.businessesByOwner(db, citizenIds), (row) => row.ownerId, scope),
+    business: byIdLoader((ids) => repo.businessesById(db, ids), scope),
+    taxReturn: byIdLoader((ids) => repo.taxReturnsById(db, ids), scope),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { byCitizenLoader, byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byCitizenLoader, byIdLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -8,11 +8,12 @@ import * as repo from './db/repository';
  * every vehicle id (entity references and violations' foreign keys alike), with one statement.
  */
 export function createLoaders(db: Db) {
+  const scope = new LoaderScope();
   return {
     drivingLicence: byCitizenLoader((citizenIds) => repo.drivingLicencesByCitizen(db, citizenIds)),
-    vehicles: pageLoader((ids, first, after) => repo.vehiclePages(db, ids, first, after)),
-    violations: pageLoader((ids, first, after) => repo.violationPages(db, ids, first, after)),
-    vehicle: byIdLoader((ids) => repo.vehiclesById(db, ids)),
+    vehicles: pageLoader((ids, first, after) => repo.vehiclePages(db, ids, first, after), scope),
+    violations: pageLoader((ids, first, after) => repo.violationPages(db, ids, first, after), scope),
+    vehicle: byIdLoader((ids) => repo.vehiclesById(db, ids), scope),
   };
 }
 
