@@ -16,7 +16,7 @@
  *   --label TEXT        names the result files (bench/results/<date>-<label>.{json,md})
  *   --json              the last line of output is one JSON object {"<scenario>": {"<gateway>": {rps, p50, p99, errors}}}
  *   --explain           EXPLAIN (ANALYZE) every statement the scenarios send: bench/results/<date>-explain-<N>.md
- *   --profile           write each gateway's CPU profile to data/bench/profiles/ (V8 .cpuprofile)
+ *   --profile           write each gateway's and subgraph's CPU profile to data/bench/profiles/ (V8 .cpuprofile)
  *   --verbose           show the services' own output
  *
  * Subgraphs are started once per population (separate processes, NODE_ENV=production) on
@@ -149,6 +149,7 @@ async function startPopulation(opts: Options, citizens: number, ttlSeconds: numb
     keys,
     quiet: !opts.verbose,
     env: opts.explain ? { BENCH_PROBE_SQL: '1' } : undefined,
+    profileDir: opts.profile ? join(BENCH_DATA_DIR, 'profiles', `subgraphs-${Date.now()}`) : undefined,
   });
   const internalKey = await importPrivateKey(keys.internal.privateKey);
   // The peers' fixed principal: an auditor inside an audit operation, which may read everything the scenarios read.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
@@ -88,7 +88,9 @@ export async function createSubgraph<Ctx extends BaseContext>(
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // Inline traces cost time on every request and nothing here reads them.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), reportAccess],
+    // No inline traces (nobody asks for them) and no cache-control hints (no schema sets one):
+    // either plugin otherwise instruments every resolved field of every request.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), reportAccess],
     formatError: (formatted, error) => {
       if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
         log.error({ err: error }, 'resolver failed');

@@ -8,6 +8,8 @@ import { subgraphResilience } from '../gateway/src/resilience';
 import { internalTokenCache, userTokenCache } from '../lib/auth/token-cache';
 import { makeTestKeys } from './support/auth';
 import { signUserToken } from '../lib/auth/tokens';
+import type { TrailRecordInput } from '../lib/trail';
+import { httpTrailClient } from '../gateway/src/trail';
 
 describe('pooled fetcher to subgraphs', () => {
   let server: Server;
@@ -117,5 +119,96 @@ describe('token caches', () => {
     await expect(verify(`${token.slice(0, -4)}AAAA`)).rejects.toThrow(/signature/);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // past exp: verified again, and refused
     await expect(verify(token)).rejects.toThrow(/expired/);
+  });
+});
+
+describe('trail client: one post in flight, the rest batched', () => {
+  let server: Server;
+  let url: string;
+  let posts: Array<{ body: unknown; authorization: string | undefined }> = [];
+  /** Answers of the posts still held open by the test. */
+  let held: Array<() => void> = [];
+  let status = 201;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        posts.push({ body: JSON.parse(body), authorization: req.headers.authorization });
+        held.push(() => {
+          res.statusCode = status;
+          res.setHeader('content-type', 'application/json');
+          res.end('{}');
+        });
+      });
+    });
+    url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}/trail`;
+  });
+  afterAll(() => closeServer(server));
+  beforeEach(() => {
+    posts = [];
+    held = [];
+    status = 201;
+  });
+
+  const record = (caseId: string): TrailRecordInput => ({
+    occurredAt: '2025-01-15T10:00:00Z',
+    principal: { sub: 'auditor-1', role: 'auditor', department: null },
+    purpose: null,
+    caseId,
+    operationId: 'a'.repeat(64),
+    operationName: 'AuditCitizenPage',
+    citizenIds: ['cit_000001'],
+    departments: ['identity'],
+    outcome: 'complete',
+    durationMs: 3,
+  });
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(check()).toBe(true);
+  };
+  const answerAll = () => held.splice(0).forEach((answer) => answer());
+
+  it('sends a lone record at once, alone; records that arrive meanwhile go together in the next post', async () => {
+    const client = httpTrailClient(url);
+    const first = client.append(record('r0'), 'token-0');
+    await until(() => posts.length === 1);
+    expect(posts[0]).toEqual({ body: record('r0'), authorization: 'Bearer token-0' });
+    const rest = [1, 2, 3].map((i) => client.append(record(`r${i}`), `token-${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(posts).toHaveLength(1); // the others wait for the post in flight
+    answerAll();
+    await first;
+    await until(() => posts.length === 2);
+    expect(posts[1]).toEqual({ body: [record('r1'), record('r2'), record('r3')], authorization: 'Bearer token-1' });
+    answerAll();
+    await Promise.all(rest);
+  });
+
+  it('caps a post at its batch size', async () => {
+    const client = httpTrailClient(url, 2000, 2);
+    const all = [0, 1, 2, 3, 4].map((i) => client.append(record(`r${i}`), 't'));
+    for (const expected of [1, 2, 2]) {
+      await until(() => held.length === 1);
+      expect(Array.isArray(posts.at(-1)!.body) ? (posts.at(-1)!.body as unknown[]).length : 1).toBe(expected);
+      answerAll();
+    }
+    await Promise.all(all);
+    expect(posts).toHaveLength(3);
+  });
+
+  it('rejects every caller of a refused post, and only those', async () => {
+    const client = httpTrailClient(url);
+    const first = client.append(record('r0'), 't');
+    await until(() => held.length === 1);
+    const second = [client.append(record('r1'), 't'), client.append(record('r2'), 't')];
+    status = 503;
+    answerAll();
+    await expect(first).rejects.toThrow(/audit service answered 503/);
+    status = 201;
+    await until(() => held.length === 1);
+    answerAll();
+    await expect(Promise.all(second)).resolves.toEqual([undefined, undefined]);
   });
 });

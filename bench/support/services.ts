@@ -104,6 +104,8 @@ export interface StartOptions {
   quiet: boolean;
   /** Extra environment for the subgraphs (e.g. BENCH_PROBE_SQL=1). */
   env?: Record<string, string>;
+  /** When set, each subgraph writes a V8 CPU profile into `<profileDir>/<subgraph>/` when it stops. */
+  profileDir?: string;
 }
 
 /** Starts the seven subgraphs (each its own process) and waits until each answers /readyz. */
@@ -120,7 +122,8 @@ export async function startSubgraphs(options: StartOptions): Promise<Map<Subgrap
       ...options.env,
     };
     const entry = join(ROOT, 'subgraphs', name, 'src', 'index.ts');
-    procs.set(name, launch(name, ['--import', 'tsx', entry], env, options.ports.probe(name), options.quiet));
+    const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`] : [];
+    procs.set(name, launch(name, [...profile, '--import', 'tsx', entry], env, options.ports.probe(name), options.quiet));
   }
   try {
     await Promise.all(

@@ -9,13 +9,59 @@ export interface TrailClient {
   append(record: TrailRecordInput, token: string): Promise<void>;
 }
 
-/** Posts each record to the audit service's `/trail` and waits for its group commit. */
-export function httpTrailClient(trailUrl: string, timeoutMs = 2000): TrailClient {
+/** At most this many records per `POST /trail` (the audit service takes up to 256). */
+export const TRAIL_RECORDS_PER_POST = 64;
+
+interface Waiting {
+  record: TrailRecordInput;
+  token: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Posts records to the audit service's `/trail` and waits for their group commit. One post is in
+ * flight at a time: when none is, a record goes at once, alone; records that arrive meanwhile
+ * wait and go together, as one array, when it returns. So a lone request pays one round trip,
+ * and under load the gateway sends one post per batch instead of one per request (the audit
+ * service writes a batch in one transaction). Each caller's promise settles with its post.
+ */
+export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TRAIL_RECORDS_PER_POST): TrailClient {
+  let queue: Waiting[] = [];
+  let sending = false;
+
+  async function post(batch: Waiting[]): Promise<void> {
+    // Any valid gateway token may write; the first caller's is as good as any.
+    const body = JSON.stringify(batch.length === 1 ? batch[0].record : batch.map((waiting) => waiting.record));
+    // Over the gateway's pooled keep-alive connections (fetcher.ts), like its subgraph fetches.
+    const response = await pooledPost(trailUrl, body, { authorization: `Bearer ${batch[0].token}` }, timeoutMs);
+    if (response.status !== 201) throw new Error(`audit service answered ${response.status}: ${response.text}`);
+  }
+
+  async function sendAll(): Promise<void> {
+    sending = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, perPost);
+        queue = queue.slice(batch.length);
+        try {
+          await post(batch);
+          for (const waiting of batch) waiting.resolve();
+        } catch (error) {
+          for (const waiting of batch) waiting.reject(error);
+        }
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
   return {
-    async append(record, token) {
-      // Over the gateway's pooled keep-alive connections (fetcher.ts), like its subgraph fetches.
-      const response = await pooledPost(trailUrl, JSON.stringify(record), { authorization: `Bearer ${token}` }, timeoutMs);
-      if (response.status !== 201) throw new Error(`audit service answered ${response.status}: ${response.text}`);
+    append(record, token) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ record, token, resolve, reject });
+        if (!sending) void sendAll();
+      });
     },
   };
 }

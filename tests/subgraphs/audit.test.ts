@@ -345,7 +345,8 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
 
     it.each<[string, unknown, RegExp]>([
       ['a body that is not JSON', 'occurredAt=now', /takes a JSON object \(content-type: application\/json\)/],
-      ['an array', [record()], /"body" must be a JSON object; received \[/],
+      ['an empty array', [], /takes 1 to 256 records; received 0/],
+      ['too many records', Array.from({ length: 257 }, () => record()), /takes 1 to 256 records; received 257/],
       ['a missing time', { ...record(), occurredAt: undefined }, /"occurredAt" must be an ISO 8601 instant .* received nothing/],
       ['a time without an offset', record({ occurredAt: '2025-01-15 10:00' }), /"occurredAt" must be an ISO 8601 instant.*received "2025-01-15 10:00"/],
       ['an unknown role', record({ principal: { sub: 'x', role: 'admin', department: null } }), /"principal.role" must be one of citizen, officer, auditor; received "admin"/],
@@ -359,6 +360,32 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       ['a misspelt field', { ...record(), services: ['health'] }, /"services" is not a field of a trail record; expected only occurredAt, principal, /],
     ])('refuses %s with 400 naming the field', async (_name, body, message) => {
       await expect(trail(body, OFFICER)).rejects.toMatchObject({ status: 400, code: 'BAD_REQUEST', message: expect.stringMatching(message) });
+    });
+
+    it('appends an array of records in one transaction and answers with a receipt for each, in order', async () => {
+      const { audit, db } = await freshAudit();
+      const statementsBefore = db.stats.statements;
+      const answer = await audit.routes['/trail']([record({ caseId: 'a' }), record({ caseId: 'b' }), record({ caseId: 'c' })], OFFICER);
+      const statements = db.stats.statements - statementsBefore;
+      expect(answer.status).toBe(201);
+      expect((answer.body as Array<{ seq: number }>).map((receipt) => receipt.seq)).toEqual([1, 2, 3]);
+      const cases = await db.query<{ case_id: string }>('SELECT case_id FROM access_trail ORDER BY seq');
+      expect(cases.map((row) => row.case_id)).toEqual(['a', 'b', 'c']);
+      // One batch of the writer: the same statements as for one record (see 'the trail writer').
+      const oneRecord = await freshAudit();
+      const before = oneRecord.db.stats.statements;
+      await oneRecord.audit.routes['/trail'](record(), OFFICER);
+      expect(statements).toBe(oneRecord.db.stats.statements - before);
+      expect(await verifyTrail(db)).toEqual({ ok: true, count: 3 });
+    });
+
+    it('refuses an array with one bad record with 400 naming its index, and stores none of them', async () => {
+      const { audit, db } = await freshAudit();
+      await expect(audit.routes['/trail']([record(), record({ outcome: 'ok' as 'complete' })], OFFICER)).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(/trail record \[1\] refused: "outcome" must be one of complete, partial/),
+      });
+      expect(await count(db)).toBe(0);
     });
 
     it('stores the record normalised: ids sorted and unique, the time in UTC', async () => {

@@ -5,7 +5,11 @@ import { parseTrailInput } from '../trail-input';
 import * as repo from './repository';
 
 export interface TrailWriterOptions {
-  /** How long the first record of a batch waits for others to join it, ms (default 5). */
+  /**
+   * How long the first record of a batch waits for others to join it, ms (default 0: only the
+   * records appended in the same turn of the event loop). Under load batches form anyway, from
+   * the records that arrive while the previous batch is being written.
+   */
   windowMs?: number;
   /** At most this many records per transaction (default 256); a full batch is written at once. */
   maxBatch?: number;
@@ -19,9 +23,9 @@ interface Pending {
 
 /**
  * Appends records to the access trail with group commit: one transaction, one lock and one
- * INSERT for many records. When the writer is idle, the first record waits up to `windowMs` for
- * others to join it (a full `maxBatch` goes at once); records that arrive while a batch is
- * being written form the next batch, written as soon as that one commits, without a further
+ * INSERT for many records. When the writer is idle, the first record waits up to `windowMs`
+ * (default 0: the rest of this turn of the event loop) for others to join it (a full `maxBatch`
+ * goes at once); records that arrive while a batch is being written form the next batch, written as soon as that one commits, without a further
  * wait. So a lone caller pays at most `windowMs`, and under load batches grow with the load.
  * Each caller's promise settles when its batch commits: with its stored record, or, if the
  * transaction fails, with that error (every caller of the batch, so the gateway returns no data
@@ -35,7 +39,8 @@ export class TrailWriter {
   private readonly windowMs: number;
   private readonly maxBatch: number;
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** Cancels the pending start of the next batch, if one is scheduled. */
+  private cancelPending: (() => void) | null = null;
   private writing = false;
   /** Transactions committed and records written, for tests and monitoring. */
   readonly stats = { batches: 0, records: 0, failedBatches: 0 };
@@ -44,7 +49,7 @@ export class TrailWriter {
     private readonly db: Db,
     options: TrailWriterOptions = {},
   ) {
-    this.windowMs = options.windowMs ?? 5;
+    this.windowMs = options.windowMs ?? 0;
     this.maxBatch = options.maxBatch ?? 256;
     if (!(this.windowMs >= 0)) throw new Error(`windowMs must be 0 or more; received ${options.windowMs}`);
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer; received ${options.maxBatch}`);
@@ -66,14 +71,21 @@ export class TrailWriter {
     // A batch in flight takes the queue when it ends: those records have waited long enough.
     if (this.writing) return;
     if (this.queue.length >= this.maxBatch) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+      this.cancelPending?.();
+      this.cancelPending = null;
       void this.drain();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
+    } else if (!this.cancelPending) {
+      const go = () => {
+        this.cancelPending = null;
         void this.drain();
-      }, this.windowMs);
+      };
+      if (this.windowMs > 0) {
+        const timer = setTimeout(go, this.windowMs);
+        this.cancelPending = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(go);
+        this.cancelPending = () => clearImmediate(immediate);
+      }
     }
   }
 
