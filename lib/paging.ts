@@ -131,12 +131,28 @@ export class LoaderScope {
   }
 }
 
+/** A batch function whose batches the scope, if any, counts as pages in flight. */
+function trackedBy<K, V>(scope: LoaderScope | undefined, load: (keys: readonly K[]) => Promise<V[]>) {
+  return scope ? (keys: readonly K[]) => scope.track(load(keys)) : load;
+}
+
+/** Rows grouped under the key `keyOf` gives each, in the order they came. */
+function groupBy<Row>(rows: Iterable<Row>, keyOf: (row: Row) => string): Map<string, Row[]> {
+  const grouped = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = grouped.get(keyOf(row));
+    if (list) list.push(row);
+    else grouped.set(keyOf(row), [row]);
+  }
+  return grouped;
+}
+
 export function pageLoader<Row extends PagedRecord>(
   fetch: PageFetcher<Row>,
   scope?: LoaderScope,
 ): DataLoader<PageKey, Connection<Row>, string> {
   return new DataLoader<PageKey, Connection<Row>, string>(
-    (keys) => (scope ? scope.track(loadPages(fetch, keys)) : loadPages(fetch, keys)),
+    trackedBy(scope, (keys: readonly PageKey[]) => loadPages(fetch, keys)),
     { cacheKeyFn: (key) => `${key.owner}|${key.first ?? ''}|${key.after ?? ''}` },
   );
 }
@@ -157,13 +173,7 @@ async function loadPages<Row extends PagedRecord>(
   const rowsByGroup = new Map<string, Map<string, Row[]>>();
   await Promise.all(
     [...groups].map(async ([group, { first, after, owners }]) => {
-      const byOwner = new Map<string, Row[]>();
-      for (const row of await fetch([...owners], first, after)) {
-        const list = byOwner.get(row.pageOwner) ?? [];
-        list.push(row);
-        byOwner.set(row.pageOwner, list);
-      }
-      rowsByGroup.set(group, byOwner);
+      rowsByGroup.set(group, groupBy(await fetch([...owners], first, after), (row) => row.pageOwner));
     }),
   );
   return keys.map((key, index) =>
@@ -208,16 +218,12 @@ export function byKeyListLoader<Row>(
   /** When given, the scope counts these batches as pages: by-id lookups wait for them. */
   scope?: LoaderScope,
 ): DataLoader<string, Row[]> {
-  const load = async (keys: readonly string[]) => {
-    const grouped = new Map<string, Row[]>();
-    for (const row of await fetch([...keys])) {
-      const list = grouped.get(keyOf(row)) ?? [];
-      list.push(row);
-      grouped.set(keyOf(row), list);
-    }
-    return keys.map((key) => grouped.get(key) ?? []);
-  };
-  return new DataLoader<string, Row[]>((keys) => (scope ? scope.track(load(keys)) : load(keys)));
+  return new DataLoader<string, Row[]>(
+    trackedBy(scope, async (keys: readonly string[]) => {
+      const grouped = groupBy(await fetch([...keys]), keyOf);
+      return keys.map((key) => grouped.get(key) ?? []);
+    }),
+  );
 }
 
 /** The cursor of a service record: newest first by `occurredAt`, then id. */

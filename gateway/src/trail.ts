@@ -27,7 +27,7 @@ interface Waiting {
  * service writes a batch in one transaction). Each caller's promise settles with its post.
  */
 export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TRAIL_RECORDS_PER_POST): TrailClient {
-  let queue: Waiting[] = [];
+  const queue: Waiting[] = [];
   let sending = false;
 
   async function post(batch: Waiting[]): Promise<void> {
@@ -42,8 +42,7 @@ export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TR
     sending = true;
     try {
       while (queue.length > 0) {
-        const batch = queue.slice(0, perPost);
-        queue = queue.slice(batch.length);
+        const batch = queue.splice(0, perPost);
         try {
           await post(batch);
           for (const waiting of batch) waiting.resolve();
