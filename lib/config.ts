@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -24,8 +25,48 @@ export function envPrefix(service: string): string {
   return service.toUpperCase().replace(/-/g, '_');
 }
 
+/** `NODE_ENV`; unset means `development`. Anything else is refused (see NODE_ENVS). */
+export type NodeEnv = 'development' | 'test' | 'production';
+
+/**
+ * The only values NODE_ENV may take. Everything outside production gets the development
+ * defaults (development keys, introspection, `/dev/token`), so a misspelt `prod` or `Production`
+ * would quietly run a public service as a development one; it is refused instead.
+ */
+export const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
+
+/**
+ * Who may read `GET /metrics`:
+ * - `token`: only a request carrying `authorization: Bearer <METRICS_TOKEN>` (401 otherwise). Set
+ *   `METRICS_TOKEN` and this holds in every environment.
+ * - `open`: whoever reaches the port. Outside production without `METRICS_TOKEN`; the services
+ *   listen on loopback there unless `HOST` says otherwise.
+ * - `off`: nobody (404). Production without `METRICS_TOKEN`: a forgotten variable closes the
+ *   endpoint rather than publishing the process's internals to every client of the graph. Not a
+ *   start-up failure, because a deployment that does not scrape the services should not have to
+ *   invent a secret it never uses.
+ */
+export type MetricsAccess = { readonly kind: 'open' } | { readonly kind: 'off' } | { readonly kind: 'token'; readonly token: string };
+
 export interface Config {
-  readonly nodeEnv: string;
+  readonly nodeEnv: NodeEnv;
+  /**
+   * `HOST`: the address every service (subgraphs, gateway, portal) listens on, an IP address.
+   * Default `127.0.0.1` (this machine only) outside production, so that the development
+   * defaults (development keys, introspection, `/dev/token`, open `/metrics`) are never reachable
+   * from a network by accident; `0.0.0.0` (every interface) in production, where a service is
+   * meant to be reached (from its container's published port, say) and none of those defaults
+   * is on.
+   */
+  readonly host: string;
+  /** `METRICS_TOKEN`: who may read `/metrics` (see MetricsAccess). */
+  readonly metricsAccess: MetricsAccess;
+  /**
+   * How a process on this machine reaches a service of the graph listening on `host`:`port`:
+   * `http://localhost:<port><path>` when it listens on 127.0.0.1 or every interface, else
+   * `http://<host>:<port><path>` (the one address it listens on).
+   */
+  localUrl(port: number, path: string): string;
   readonly dataDir: string;
   /** The server-mode URL shared by every service (one database per service), if any. */
   readonly databaseUrl: string | undefined;
@@ -35,7 +76,7 @@ export interface Config {
   readonly portalPort: number;
   /** Port a service listens on: `<SERVICE>_PORT`, else its default. */
   port(service: ServiceName): number;
-  /** Where the gateway reaches a subgraph: `<SERVICE>_URL`, else localhost on its port. */
+  /** Where the gateway reaches a subgraph: `<SERVICE>_URL`, else `localUrl` on its port. */
   subgraphUrl(service: SubgraphName): string;
   /** `<SERVICE>_DATABASE_URL` if set, else `undefined` (then `databaseUrl` or the embedded store). */
   serviceDatabaseUrl(service: string): string | undefined;
@@ -172,6 +213,53 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+function nodeEnvVar(env: Env): NodeEnv {
+  const raw = env.NODE_ENV;
+  if (raw === undefined || raw === '') return 'development';
+  if (!(NODE_ENVS as readonly string[]).includes(raw)) {
+    throw new Error(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} (or unset: development); received ${JSON.stringify(raw)}`);
+  }
+  return raw as NodeEnv;
+}
+
+/** `HOST`, or the environment's default (see Config.host). */
+function hostVar(env: Env, nodeEnv: NodeEnv): string {
+  const raw = env.HOST?.trim();
+  if (raw === undefined || raw === '') return nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1';
+  // An address, not a name: a name binds whichever address it resolves to first, and some
+  // shells and CI systems export HOST as the machine's name.
+  if (isIP(raw) === 0) {
+    throw new Error(
+      `HOST must be an IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface); received ${JSON.stringify(env.HOST)}`,
+    );
+  }
+  return raw;
+}
+
+/** RFC 6750's token characters: what fits in `authorization: Bearer <token>` as it is. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MIN_METRICS_TOKEN = 16;
+
+function metricsAccessVar(env: Env, nodeEnv: NodeEnv): MetricsAccess {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return nodeEnv === 'production' ? { kind: 'off' } : { kind: 'open' };
+  if (raw.length < MIN_METRICS_TOKEN || !BEARER_TOKEN.test(raw)) {
+    // The value is a secret: say what is wrong with it, never echo it.
+    throw new Error(
+      `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters of A-Z a-z 0-9 - . _ ~ + / (e.g. \`openssl rand -hex 32\`); ` +
+        `received ${raw.length} characters${BEARER_TOKEN.test(raw) ? '' : ', some of them others'}`,
+    );
+  }
+  return { kind: 'token', token: raw };
+}
+
+/** `127.0.0.1` and the wildcards are reached as `localhost`; any other address as itself. */
+function localHostOf(host: string): string {
+  if (host === '127.0.0.1' || host === '0.0.0.0' || host === '::') return 'localhost';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
 const PG_PROTOCOLS = ['postgres:', 'postgresql:'];
 
 /**
@@ -184,6 +272,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(logLevel)}`);
   }
+  const nodeEnv = nodeEnvVar(env);
+  const host = hostVar(env, nodeEnv);
+  const localUrl = (port: number, path: string) => `http://${localHostOf(host)}:${port}${path}`;
   const ports = {} as Record<ServiceName, number>;
   for (const service of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
     ports[service] = intVar(env, `${envPrefix(service)}_PORT`, DEFAULT_PORTS[service], 0, 65535);
@@ -191,7 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
   const urls = {} as Record<SubgraphName, string>;
   for (const service of SUBGRAPHS) {
     urls[service] =
-      urlVar(env, `${envPrefix(service)}_URL`, ['http:', 'https:']) ?? `http://localhost:${ports[service]}/graphql`;
+      urlVar(env, `${envPrefix(service)}_URL`, ['http:', 'https:']) ?? localUrl(ports[service], '/graphql');
   }
   const serviceDbUrls: Record<string, string | undefined> = {};
   for (const service of SUBGRAPHS) {
@@ -215,7 +306,10 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     auth,
     persistedPolicy: persistedPolicy(env),
-    nodeEnv: env.NODE_ENV ?? 'development',
+    nodeEnv,
+    host,
+    metricsAccess: Object.freeze(metricsAccessVar(env, nodeEnv)),
+    localUrl,
     dataDir: resolve(env.DATA_DIR || 'data'),
     databaseUrl: urlVar(env, 'DATABASE_URL', PG_PROTOCOLS),
     logLevel,

@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { config, type MetricsAccess } from './config';
 import type { HttpMetrics } from './metrics';
 import { requestIdFrom, runInRequest, type RequestScope } from './request-scope';
 import { activeTraceId, inServerSpan } from './tracing';
@@ -32,6 +34,8 @@ export interface HttpOptions<Ctx extends BaseContext> {
   admit?: (req: IncomingMessage) => Promise<void>;
   /** Counts requests and latency, and serves `GET /metrics` from its registry. */
   metrics?: HttpMetrics;
+  /** Who may read `/metrics`; default the process's configuration (`METRICS_TOKEN`, `NODE_ENV`). */
+  metricsAccess?: MetricsAccess;
 }
 
 /** An error a route or context throws to answer with this status and a GraphQL-shaped error. */
@@ -109,12 +113,43 @@ function parseBody(req: IncomingMessage, text: string): unknown {
 }
 
 /**
+ * Why a `/metrics` request may not read the metrics under `access` (an HttpError to answer with),
+ * or null when it may.
+ */
+export function metricsDenial(access: MetricsAccess, authorization: string | undefined): HttpError | null {
+  if (access.kind === 'open') return null;
+  if (access.kind === 'off') {
+    return new HttpError(404, 'NOT_FOUND', '/metrics is off: NODE_ENV=production and METRICS_TOKEN is not set');
+  }
+  const challenge = { 'www-authenticate': 'Bearer realm="metrics"' };
+  const expected = '/metrics needs "authorization: Bearer <METRICS_TOKEN>"';
+  const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+  if (!match) {
+    // Only the scheme is echoed: a header without one may be the token itself.
+    const scheme = /^(\S+) /.exec(authorization ?? '')?.[1];
+    const received =
+      authorization === undefined ? 'no authorization header'
+      : /^Bearer\b/i.test(authorization) ? 'a malformed bearer token'
+      : scheme ? `a "${scheme}" authorization` : 'an authorization header without a scheme';
+    return new HttpError(401, 'UNAUTHENTICATED', `${expected}; received ${received}`, challenge);
+  }
+  // Both sides hashed first: equal lengths for timingSafeEqual, and the comparison's time says
+  // nothing about how long the token is or how much of it a guess got right.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  if (!timingSafeEqual(digest(match[1]), digest(access.token))) {
+    return new HttpError(401, 'UNAUTHENTICATED', `${expected}; received a bearer token that is not it`, challenge);
+  }
+  return null;
+}
+
+/**
  * Serves an Apollo Server on Node's own HTTP server: `/graphql`, `/healthz` (the process is up)
  * and `/readyz` (the service can answer: its store and dependencies respond). The server must
  * have been started.
  */
 export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<Ctx>): Server {
   const { server, metrics } = options;
+  const metricsAccess = options.metricsAccess ?? config().metricsAccess;
   const http = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -142,6 +177,8 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/metrics' && metrics && req.method === 'GET') {
+        const denial = metricsDenial(metricsAccess, req.headers.authorization);
+        if (denial) throw denial;
         const text = metrics.render ? await metrics.render() : await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         return void res.end(text);
@@ -189,8 +226,12 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
   }
 }
 
-/** Listens on `port` (0: any free port) and resolves with the port taken. */
-export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+/**
+ * Listens on `host`:`port` (0: any free port) and resolves with the port taken. No default
+ * host: every caller says where (services: `config().host`), so that nothing listens on every
+ * interface by accident.
+ */
+export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -198,6 +239,25 @@ export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Whether only this machine can reach `host` (127.0.0.0/8, ::1, or 127.x mapped into IPv6). */
+export function isLoopback(host: string): boolean {
+  if (host === '::1') return true;
+  const v4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * For a service's start log line: where it listens and who can reach it, e.g. `listening on
+ * 127.0.0.1:4002 (loopback only; set HOST=0.0.0.0 to expose)`; without `port`, the address alone.
+ */
+export function listeningOn(host: string, port?: number): string {
+  const address = isIP(host) === 6 && port !== undefined ? `[${host}]` : host;
+  const where = port === undefined ? address : `${address}:${port}`;
+  if (isLoopback(host)) return `listening on ${where} (loopback only; set HOST=0.0.0.0 to expose)`;
+  if (host === '0.0.0.0' || host === '::') return `listening on ${where} (every interface; set HOST=127.0.0.1 for this machine only)`;
+  return `listening on ${where} (this address only)`;
 }
 
 /** Stops accepting connections, lets in-flight requests finish, then resolves. */

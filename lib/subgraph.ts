@@ -14,7 +14,7 @@ import { AuthError, bearerToken, verifyInternalToken } from './auth/tokens';
 import { config, type SubgraphName } from './config';
 import type { SubgraphContext } from './context';
 import { openDb, resolveDbTarget, STORE_UNAVAILABLE, type Db } from './db';
-import { closeServer, createHttpServer, HttpError, listen } from './http';
+import { closeServer, createHttpServer, HttpError, listen, listeningOn } from './http';
 import { createLogger, type Logger } from './log';
 import { httpMetrics, type HttpMetrics } from './metrics';
 import { migrate } from './migrate';
@@ -168,8 +168,9 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
     const http = subgraphHttpServer(instance, await subgraphKey(config()), log, httpMetrics(definition.name, { defaults: true }));
-    const port = await listen(http, config().port(definition.name));
-    log.info({ port, store: db.location }, `${definition.name} ready at http://localhost:${port}/graphql`);
+    const { host, localUrl } = config();
+    const port = await listen(http, config().port(definition.name), host);
+    log.info({ host, port, store: db.location }, `${definition.name} ready at ${localUrl(port, '/graphql')}; ${listeningOn(host, port)}`);
     const stop = async (signal: string) => {
       log.info({ signal }, 'shutting down');
       // Close each kept-alive connection as soon as its last response is sent, not after keepAliveTimeout.

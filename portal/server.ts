@@ -11,7 +11,9 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request as httpsRequest } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { KeyLike } from 'jose';
+import { devIssuerKey } from '../lib/auth/setup';
 import { signUserToken } from '../lib/auth/tokens';
+import type { Config } from '../lib/config';
 
 /** Signs a development token for a citizen; absent in production. */
 export type DevTokenIssuer = (citizenId: string) => Promise<{ token: string; expiresAt: string }>;
@@ -35,6 +37,15 @@ export function devTokenIssuer(
     token: await signUserToken(key, { sub: citizenId, role: 'citizen' }, { ...options, ttlSeconds }),
     expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
   });
+}
+
+/**
+ * The portal's development sign-in under `cfg`: an issuer outside production, and undefined
+ * with NODE_ENV=production, so that `/dev/token` answers 404 there (no key is even read).
+ */
+export async function devSignIn(cfg: Config): Promise<DevTokenIssuer | undefined> {
+  if (cfg.nodeEnv === 'production') return undefined;
+  return devTokenIssuer(await devIssuerKey(cfg), { issuer: cfg.auth.issuer, audience: cfg.auth.audience, ttlSeconds: 3600 });
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -178,7 +178,7 @@ async function auditorToken(sub: string): Promise<string> {
 async function run(cmd: Extract<AuditCommand, { command: 'run' }>): Promise<number> {
   const operation = findAuditOperation(readManifest(), cmd.operation);
   const variables = variableValues(operation, cmd.vars);
-  const url = cmd.url ?? `http://localhost:${config().port('gateway')}/graphql`;
+  const url = cmd.url ?? config().localUrl(config().port('gateway'), '/graphql');
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     authorization: `Bearer ${await auditorToken(cmd.sub)}`,
@@ -211,7 +211,7 @@ async function run(cmd: Extract<AuditCommand, { command: 'run' }>): Promise<numb
 
 /** Refuses to open an embedded store that a running audit service holds (PGlite is single-process). */
 async function assertNotServed(port: number, dataDir: string): Promise<void> {
-  const answered = await fetch(`http://localhost:${port}/healthz`, { signal: AbortSignal.timeout(500) }).then(
+  const answered = await fetch(config().localUrl(port, '/healthz'), { signal: AbortSignal.timeout(500) }).then(
     () => true,
     () => false,
   );

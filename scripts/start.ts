@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { config, SUBGRAPHS, type ServiceName, type SubgraphName } from '../lib/config';
+import { listeningOn } from '../lib/http';
 import { devIssuerKey } from '../lib/auth/setup';
 import { signUserToken } from '../lib/auth/tokens';
 import { resolveDbTarget, openDb } from '../lib/db';
@@ -95,7 +96,7 @@ function launch(service: Process): void {
 
 /** Waits for `service` to answer /readyz; fails at once if `child` (its process) exits first. */
 async function waitReady(service: Process, child?: ChildProcess): Promise<void> {
-  const url = `http://localhost:${portOf(service)}/readyz`;
+  const url = config().localUrl(portOf(service), '/readyz');
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('stopping');
@@ -173,7 +174,7 @@ async function exampleTokens(): Promise<{ citizen: string; officer: string }> {
 }
 
 async function banner(portal: string | undefined): Promise<void> {
-  const url = `http://localhost:${config().port('gateway')}/graphql`;
+  const url = config().localUrl(config().port('gateway'), '/graphql');
   const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, ' ') });
   const tokens = await exampleTokens();
   console.log(`
@@ -197,7 +198,7 @@ curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $OF
 
 More tokens: npm run --silent token -- <citizen|officer|auditor> [--sub ID] [--department D]
 The whole history, every record type: ${relative(ROOT, EXAMPLE_PATH)} (variables: {"id": "cit_000001"})
-Services: ${[...SUBGRAPHS, 'gateway'].map((s) => `${s} :${config().port(s as ServiceName)}`).join(', ')}
+Services: ${[...SUBGRAPHS, 'gateway'].map((s) => `${s} :${config().port(s as ServiceName)}`).join(', ')}, all ${listeningOn(config().host)}
 Press Ctrl-C to stop them all.
 `);
 }
@@ -206,7 +207,7 @@ Press Ctrl-C to stop them all.
 async function portalReady(child: ChildProcess | undefined): Promise<string | undefined> {
   try {
     await waitReady('portal', child);
-    return `http://localhost:${config().portalPort}/`;
+    return config().localUrl(config().portalPort, '/');
   } catch (error) {
     if (stopping) throw error;
     say(`the citizen portal did not start: ${(error as Error).message}`);

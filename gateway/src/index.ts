@@ -1,5 +1,5 @@
 import { config } from '../../lib/config';
-import { closeServer, listen } from '../../lib/http';
+import { closeServer, listen, listeningOn } from '../../lib/http';
 import { createLogger } from '../../lib/log';
 import { initTracing, shutdownTracing } from '../../lib/tracing';
 import { clusterMetricsText, isClusterWorker, runPrimary, shareMetrics, workerCount } from './cluster';
@@ -17,8 +17,9 @@ async function main(): Promise<void> {
     gateway.metrics.render = () => clusterMetricsText();
   }
   const http = gatewayHttpServer(gateway, (err) => log.error({ err }, 'request failed'));
-  const port = await listen(http, config().port('gateway'));
-  log.info({ port, subgraphs: gateway.subgraphUrls }, `gateway ready at http://localhost:${port}/graphql`);
+  const { host, localUrl } = config();
+  const port = await listen(http, config().port('gateway'), host);
+  log.info({ host, port, subgraphs: gateway.subgraphUrls }, `gateway ready at ${localUrl(port, '/graphql')}; ${listeningOn(host, port)}`);
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     // Close each kept-alive connection as soon as its last response is sent, not after keepAliveTimeout.
