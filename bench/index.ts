@@ -23,14 +23,17 @@
  * postgres://postgres@127.0.0.1:5432/cg_bench_<N>_<service> (BENCH_DATABASE_URL to change the
  * server), on ports from --port-base (default 4100); then the gateways one after another.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { gatewayTargetKeys } from '../lib/auth/internal-keys';
 import { generateKeyPairPem, importPrivateKey } from '../lib/auth/keys';
+import type { Principal } from '../lib/auth/principal';
 import { signInternalToken } from '../lib/auth/tokens';
-import type { SubgraphName } from '../lib/config';
+import { SUBGRAPHS, type SubgraphName } from '../lib/config';
 import { SCENARIO_INFO, SCENARIOS, scenarioNamed, variantsFor, type ScenarioName } from './scenarios';
 import { explainMarkdown, explainScenario } from './support/explain';
 import { measureGateway } from './support/measure';
@@ -129,7 +132,8 @@ interface Running {
   ports: Ports;
   keys: Keys;
   issuerKey: Awaited<ReturnType<typeof importPrivateKey>>;
-  peerToken: string;
+  /** The peers' fixed token for each subgraph (every subgraph refuses another's). */
+  peerTokens: Record<SubgraphName, string>;
   supergraphPath: string;
   subgraphs: Map<SubgraphName, Proc>;
   citizens: number;
@@ -140,7 +144,7 @@ interface Running {
 async function startPopulation(opts: Options, citizens: number, ttlSeconds: number): Promise<Running> {
   await ensurePopulation(citizens, say);
   await analyzePopulation(citizens, say);
-  const keys: Keys = { issuer: generateKeyPairPem(), internal: generateKeyPairPem() };
+  const keys: Keys = { issuer: generateKeyPairPem(), internalSecret: new Uint8Array(randomBytes(32)), internalTokenTtl: ttlSeconds };
   const ports = portsFrom(opts.portBase);
   say(`starting 7 subgraphs over ${citizens.toLocaleString('en-US')} citizens (ports ${ports.subgraph('identity')}-${ports.subgraph('audit')})...`);
   const subgraphs = await startSubgraphs({
@@ -151,14 +155,17 @@ async function startPopulation(opts: Options, citizens: number, ttlSeconds: numb
     env: opts.explain ? { BENCH_PROBE_SQL: '1' } : undefined,
     profileDir: opts.profile ? join(BENCH_DATA_DIR, 'profiles', `subgraphs-${Date.now()}`) : undefined,
   });
-  const internalKey = await importPrivateKey(keys.internal.privateKey);
+  const keyOf = gatewayTargetKeys(keys.internalSecret);
   // The peers' fixed principal: an auditor inside an audit operation, which may read everything the scenarios read.
-  const peerToken = await signInternalToken(internalKey, { sub: 'bench-peer', role: 'auditor', scope: [], auditOperation: 'BenchPeer' }, ttlSeconds);
+  const peer: Principal = { sub: 'bench-peer', role: 'auditor', scope: [], auditOperation: 'BenchPeer' };
+  const peerTokens = Object.fromEntries(
+    await Promise.all(SUBGRAPHS.map(async (name) => [name, await signInternalToken(keyOf(name), name, peer, ttlSeconds)])),
+  ) as Record<SubgraphName, string>;
   return {
     ports,
     keys,
     issuerKey: await importPrivateKey(keys.issuer.privateKey),
-    peerToken,
+    peerTokens,
     supergraphPath: writeBenchSupergraph(ports),
     subgraphs,
     citizens,
@@ -182,7 +189,7 @@ async function runScenario(opts: Options, running: Running, scenario: ScenarioNa
         databaseUrl: populationUrl(running.citizens),
         keys: running.keys,
         quiet: !opts.verbose,
-        peerSubgraphToken: running.peerToken,
+        peerSubgraphTokens: running.peerTokens,
         supergraphPath: running.supergraphPath,
         nodeFlags: [
           ...(opts.soak !== undefined ? ['--expose-gc'] : []),
@@ -241,7 +248,7 @@ async function explain(opts: Options): Promise<void> {
         databaseUrl: populationUrl(citizens),
         keys: running.keys,
         quiet: !opts.verbose,
-        peerSubgraphToken: running.peerToken,
+        peerSubgraphTokens: running.peerTokens,
         supergraphPath: running.supergraphPath,
       });
       const sections = [];

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseSecret } from './auth/internal-keys';
 
 /**
  * Every service of the graph, with its default port. The order is the start order:
@@ -177,11 +178,26 @@ export interface AuthConfig {
   publicKey: string | undefined;
   issuer: string;
   audience: string;
-  /** The gateway signs its tokens to subgraphs with this (`INTERNAL_SIGNING_KEY`, PKCS#8 PEM)... */
-  internalSigningKey: string | undefined;
-  /** ...and subgraphs verify them with this (`INTERNAL_PUBLIC_KEY`, SPKI PEM). */
-  internalPublicKey: string | undefined;
-  /** Lifetime of a gateway-to-subgraph token, seconds. */
+  /**
+   * `AUTH_MAX_TOKEN_LIFETIME`: the longest lifetime (`exp` - `iat`, seconds) of a caller's token
+   * the gateway accepts; default 86 400 (24 h). Tokens without `exp` or `iat` are refused.
+   */
+  maxTokenLifetime: number;
+  /**
+   * `INTERNAL_TOKEN_SECRET` (the gateway only): the master secret, base64 of at least 32 random
+   * bytes, from which the key of every subgraph's internal tokens is derived (auth/internal-keys.ts).
+   */
+  internalTokenSecret: Uint8Array | undefined;
+  /**
+   * `INTERNAL_TOKEN_KEY` (each subgraph): that subgraph's own key, derived from the master secret
+   * (`npm run --silent token -- internal-key <service>`); it verifies only that subgraph's tokens.
+   * A subgraph is never given the master secret in production.
+   */
+  internalTokenKey: Uint8Array | undefined;
+  /**
+   * `INTERNAL_TOKEN_TTL`: the lifetime of a gateway-to-subgraph token, seconds (default 60). The
+   * gateway signs with it and subgraphs refuse a longer-lived token, so give both the same value.
+   */
   internalTokenTtl: number;
 }
 
@@ -294,14 +310,17 @@ export function loadConfig(env: Env = process.env): Config {
     if (!raw.includes(`-----BEGIN ${kind}-----`)) throw new Error(`${name} must be a PEM "${kind}" block; received something else`);
     return raw;
   };
+  const secret = (name: string) => (env[name] ? parseSecret(name, env[name]) : undefined);
   const auth: AuthConfig = Object.freeze({
     jwksUrl: urlVar(env, 'AUTH_JWKS_URL', ['http:', 'https:']),
     publicKey: pem('AUTH_PUBLIC_KEY', 'PUBLIC KEY'),
     issuer: env.AUTH_ISSUER || 'citizen-graph-dev',
     audience: env.AUTH_AUDIENCE || 'citizen-graph',
-    internalSigningKey: pem('INTERNAL_SIGNING_KEY', 'PRIVATE KEY'),
-    internalPublicKey: pem('INTERNAL_PUBLIC_KEY', 'PUBLIC KEY'),
-    internalTokenTtl: intVar(env, 'INTERNAL_TOKEN_TTL', 60, 5, 3600),
+    maxTokenLifetime: intVar(env, 'AUTH_MAX_TOKEN_LIFETIME', 86_400, 60, 2_592_000),
+    internalTokenSecret: secret('INTERNAL_TOKEN_SECRET'),
+    internalTokenKey: secret('INTERNAL_TOKEN_KEY'),
+    // Up to a day: the benchmark gives its peer gateways fixed tokens for a whole run.
+    internalTokenTtl: intVar(env, 'INTERNAL_TOKEN_TTL', 60, 5, 86_400),
   });
   return Object.freeze({
     auth,

@@ -6,9 +6,9 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import type { KeyLike } from 'jose';
+import { targetKey, type InternalTarget } from './auth/internal-keys';
 import type { Principal } from './auth/principal';
-import { subgraphKey } from './auth/setup';
+import { subgraphKey, type SubgraphKey } from './auth/setup';
 import { verifiedTokenCache } from './auth/token-cache';
 import { AuthError, bearerToken, verifyInternalToken } from './auth/tokens';
 import { config, type SubgraphName } from './config';
@@ -33,7 +33,8 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   createContext: (db: Db, principal: Principal) => Ctx;
   /**
    * Extra JSON endpoints beside `/graphql` (the audit service's `/trail`). Like GraphQL they
-   * answer only requests with the gateway's token; the handler gets the verified principal.
+   * answer only requests with the gateway's token, each a token for itself alone (target
+   * `<service>/<route>`, e.g. `audit/trail`); the handler gets the verified principal.
    */
   routes?: (db: Db) => Record<string, (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>>;
 }
@@ -114,30 +115,38 @@ export async function createSubgraph<Ctx extends BaseContext>(
 
 /**
  * The subgraph's HTTP server. Every GraphQL request (`_service` and `_entities` included) must
- * carry the gateway's signed token; without a valid one the answer is 401 UNAUTHENTICATED, so
- * no subgraph serves an anonymous direct call.
+ * carry the gateway's token for this subgraph, and every extra route the gateway's token for
+ * that route; without a valid one the answer is 401 UNAUTHENTICATED, so no subgraph serves an
+ * anonymous direct call, nor a token the gateway made for another subgraph or route. `key` is
+ * this service's own key (`subgraphKey`).
  */
 export function subgraphHttpServer<Ctx extends BaseContext>(
   instance: SubgraphInstance<Ctx>,
-  gatewayKey: KeyLike,
+  { key, maxLifetime }: SubgraphKey,
   log?: Logger,
   metrics: HttpMetrics = httpMetrics(instance.name),
 ) {
-  // The gateway reuses one token per principal for a while; its signature is checked once.
-  const verifyToken = verifiedTokenCache((token) => verifyInternalToken(token, gatewayKey));
-  const authenticate = async (req: IncomingMessage): Promise<Principal> => {
-    try {
-      return await verifyToken(bearerToken(req.headers.authorization));
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      throw new HttpError(401, 'UNAUTHENTICATED', `Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`);
-    }
+  // One verifier per target, each with its own key, audience and cache: a token accepted by
+  // one is never found in another's cache. The gateway reuses one token per principal and
+  // target for a while, so each is verified once.
+  const authenticator = (target: InternalTarget) => {
+    const targetKeyObject = targetKey(key, target);
+    const verifyToken = verifiedTokenCache((token) => verifyInternalToken(token, targetKeyObject, target, maxLifetime));
+    return async (req: IncomingMessage): Promise<Principal> => {
+      try {
+        return await verifyToken(bearerToken(req.headers.authorization));
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        throw new HttpError(401, 'UNAUTHENTICATED', `Unauthenticated: ${error.message}. Subgraphs answer only the gateway.`);
+      }
+    };
   };
+  const authenticate = authenticator(instance.name);
   const routes = Object.fromEntries(
-    Object.entries(instance.routes).map(([path, handle]) => [
-      path,
-      async (req: IncomingMessage, body: unknown) => handle(body, await authenticate(req)),
-    ]),
+    Object.entries(instance.routes).map(([path, handle]) => {
+      const authenticateRoute = authenticator(`${instance.name}/${path.replace(/^\//, '')}`);
+      return [path, async (req: IncomingMessage, body: unknown) => handle(body, await authenticateRoute(req))];
+    }),
   );
   return createHttpServer({
     service: instance.name,
@@ -165,9 +174,11 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
   initTracing(definition.name);
   const log = createLogger(definition.name);
   try {
+    // Before the store opens: a subgraph without its key fails at once, naming the variable.
+    const key = subgraphKey(config(), definition.name);
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
-    const http = subgraphHttpServer(instance, await subgraphKey(config()), log, httpMetrics(definition.name, { defaults: true }));
+    const http = subgraphHttpServer(instance, key, log, httpMetrics(definition.name, { defaults: true }));
     const { host, localUrl } = config();
     const port = await listen(http, config().port(definition.name), host);
     log.info({ host, port, store: db.location }, `${definition.name} ready at ${localUrl(port, '/graphql')}; ${listeningOn(host, port)}`);

@@ -2,18 +2,24 @@
  * `npm run --silent token -- <role> [--sub ID] [--department D] [--purpose P] [--ttl S]`: prints a
  * development bearer token signed with the development issuer key under DATA_DIR/keys (the
  * gateway trusts it outside production). Refused when NODE_ENV=production.
+ *
+ * `npm run --silent token -- internal-key <service>`: prints the subgraph's INTERNAL_TOKEN_KEY,
+ * derived from the gateway's INTERNAL_TOKEN_SECRET (outside production, from the development
+ * secret when that is unset). Production deployments run it where the master secret is kept.
  */
 import { parseArgs } from 'node:util';
-import { devIssuerKey } from '../lib/auth/setup';
+import { devIssuerKey, internalTokenKeyText } from '../lib/auth/setup';
 import { isRole, parseDepartment, ROLES, DEPARTMENTS } from '../lib/auth/principal';
 import { signUserToken } from '../lib/auth/tokens';
-import { config } from '../lib/config';
+import { config, SUBGRAPHS, type SubgraphName } from '../lib/config';
 
 const USAGE = `usage: npm run --silent token -- <${ROLES.join('|')}> [--sub ID] [--department D] [--purpose P] [--ttl SECONDS]
   citizen  --sub is the citizen id (default cit_000001)
   officer  --department is one of ${DEPARTMENTS.map((d) => d.toLowerCase().replace(/_/g, '-')).join(', ')} (required)
   --purpose  a default purpose carried in the token (officers may also send x-purpose per request)
-  --ttl      lifetime in seconds (default 3600)`;
+  --ttl      lifetime in seconds (default 3600; at most AUTH_MAX_TOKEN_LIFETIME, 86400 unless set)
+usage: npm run --silent token -- internal-key <${SUBGRAPHS.join('|')}>
+  prints that subgraph's INTERNAL_TOKEN_KEY, derived from INTERNAL_TOKEN_SECRET`;
 
 /** The claims for a development token, checked as the gateway will check them. */
 export function tokenClaims(args: string[]) {
@@ -50,8 +56,20 @@ export function tokenClaims(args: string[]) {
 }
 
 async function main(): Promise<void> {
-  const { claims, ttlSeconds } = tokenClaims(process.argv.slice(2));
   const cfg = config();
+  const [command, service] = process.argv.slice(2);
+  if (command === 'internal-key') {
+    if (!(SUBGRAPHS as readonly string[]).includes(service)) {
+      throw new Error(`internal-key needs a subgraph, one of ${SUBGRAPHS.join(', ')}; received ${JSON.stringify(service ?? '')}`);
+    }
+    console.log(internalTokenKeyText(cfg, service as SubgraphName));
+    return;
+  }
+  const { claims, ttlSeconds } = tokenClaims(process.argv.slice(2));
+  // The gateway would refuse a longer-lived token; better to say so here.
+  if (ttlSeconds > cfg.auth.maxTokenLifetime) {
+    throw new Error(`--ttl must be at most ${cfg.auth.maxTokenLifetime} seconds (AUTH_MAX_TOKEN_LIFETIME); received ${ttlSeconds}`);
+  }
   console.log(await signUserToken(await devIssuerKey(cfg), claims, { ttlSeconds, issuer: cfg.auth.issuer, audience: cfg.auth.audience }));
 }
 

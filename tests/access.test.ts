@@ -1,6 +1,9 @@
-import { generateKeyPairPem, importPrivateKey } from '../lib/auth/keys';
-import { DEPARTMENTS, type Department } from '../lib/auth/principal';
-import { signInternalToken, signUserToken } from '../lib/auth/tokens';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { gatewayTargetKeys, internalAudience, TRAIL_TARGET, type InternalTarget } from '../lib/auth/internal-keys';
+import { ALGORITHM, generateKeyPairPem, importPrivateKey } from '../lib/auth/keys';
+import { DEPARTMENTS, type Department, type Principal } from '../lib/auth/principal';
+import { DEV_ISSUER, INTERNAL_ALGORITHM, INTERNAL_ISSUER, signInternalToken, signUserToken, USER_AUDIENCE } from '../lib/auth/tokens';
 import { SUBGRAPHS } from '../lib/config';
 import { registryOf } from '../gateway/src/operations';
 import { authHeaders } from './support/auth';
@@ -31,6 +34,26 @@ const REVOKE = 'mutation ($id: ID!) { revokeConsent(id: $id) { id live revokedAt
 const ME = 'cit_000002';
 const SOMEONE_ELSE = 'cit_000003';
 const future = () => `${new Date().getUTCFullYear() + 1}-12-31`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * `claims` signed with `key` with the times set by hand: `iat` and `exp` are seconds from now,
+ * `null` leaves the claim out.
+ */
+function tokenWithTimes(
+  claims: { sub: string; iss: string; aud: string; [claim: string]: unknown },
+  times: { iat: number | null; exp: number | null },
+  alg: string,
+  key: Parameters<SignJWT['sign']>[0],
+): Promise<string> {
+  const { sub, iss, aud, ...rest } = claims;
+  const now = nowSeconds();
+  const jwt = new SignJWT(rest).setProtectedHeader({ alg, typ: 'JWT' }).setSubject(sub).setIssuer(iss).setAudience(aud);
+  if (times.iat !== null) jwt.setIssuedAt(now + times.iat);
+  if (times.exp !== null) jwt.setExpirationTime(now + times.exp);
+  return jwt.sign(key);
+}
 
 interface Answer {
   status: number;
@@ -179,6 +202,9 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
 
   describe('tokens', () => {
     const ask = (headers: Record<string, string>) => post(graph.url, { query: READ, variables: { id: ME } }, headers);
+    /** A citizen's token from the identity provider, with its times set by hand (seconds from now). */
+    const timed = async (times: { iat: number | null; exp: number | null }) =>
+      bearer(await tokenWithTimes({ sub: ME, iss: DEV_ISSUER, aud: USER_AUDIENCE, role: 'citizen' }, times, ALGORITHM, graph.keys.issuerPrivateKey));
 
     it.each([
       ['no authorization header', async () => ({}), /missing bearer token/],
@@ -195,12 +221,31 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
       ],
       ['a token with an unknown role', async () => authHeaders(graph.keys, { sub: ME, role: 'superuser' }), /role "superuser" is unknown/],
       ['an officer token without a department', async () => authHeaders(graph.keys, { sub: 'o', role: 'officer' }, { purpose: 'x-y-z' }), /department/],
+      ['a token without "exp", which would never expire', async () => timed({ iat: 0, exp: null }), /no "exp" claim/],
+      ['a token without "iat", whose lifetime cannot be known', async () => timed({ iat: null, exp: 600 }), /no "iat" claim/],
+      [
+        'a token valid for longer than the maximum lifetime (24 h)',
+        async () => timed({ iat: -60, exp: 24 * 3600 }),
+        /lifetime \("exp" - "iat"\) is 86460 s; at most 86400 s is accepted \(AUTH_MAX_TOKEN_LIFETIME\)/,
+      ],
+      ['a token issued more than a minute in the future', async () => timed({ iat: 120, exp: 600 }), /"iat" \(issued at\) is 1[12]\d s in the future/],
     ])('%s gets 401 UNAUTHENTICATED saying why', async (_case, headers, reason) => {
       const answer = await ask(await headers());
       expect(answer.status).toBe(401);
       expect(answer.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(answer.body.errors[0].message).toMatch(reason);
       expect(answer.body.data).toBeUndefined();
+    });
+
+    it("a token issued a little ahead of the gateway's clock, or valid for exactly 24 h, is accepted", async () => {
+      for (const times of [
+        { iat: 30, exp: 600 },
+        { iat: -60, exp: 24 * 3600 - 60 },
+      ]) {
+        const answer = await ask(await timed(times));
+        expect(answer.status).toBe(200);
+        expect(outcome(answer).readable).toEqual([...DEPARTMENTS]);
+      }
     });
 
     it('an officer without a purpose gets 400 PURPOSE_REQUIRED', async () => {
@@ -219,8 +264,8 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
     ];
 
     it('is refused with 401 without the gateway token, or with a forged one', async () => {
-      const forger = await importPrivateKey(generateKeyPairPem().privateKey);
-      const forged = await signInternalToken(forger, { sub: ME, role: 'auditor', scope: [], auditOperation: 'AuditX' });
+      const forger = createSecretKey(randomBytes(32));
+      const forged = await signInternalToken(forger, name, { sub: ME, role: 'auditor', scope: [], auditOperation: 'AuditX' });
       for (const headers of [{}, { authorization: `Bearer ${forged}` }] as Array<Record<string, string>>) {
         for (const call of calls) {
           const answer = await post(graph.subgraphUrls[name], call, headers);
@@ -233,6 +278,62 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
     it("is refused a caller's own token (only the gateway's tokens count)", async () => {
       const answer = await post(graph.subgraphUrls[name], calls[0], await citizen(ME));
       expect(answer.status).toBe(401);
+    });
+  });
+
+  describe("the gateway's tokens: each is for one subgraph or route, and refused by every other", () => {
+    const SDL = { query: '{ _service { sdl } }' };
+    const reader: Principal = { sub: ME, role: 'citizen', scope: [] };
+    const trailUrl = () => graph.subgraphUrls.audit.replace(/\/graphql$/, '/trail');
+    /** A token exactly as the gateway makes it for `target`. */
+    const gatewayToken = (target: InternalTarget) =>
+      signInternalToken(gatewayTargetKeys(graph.keys.gateway.internalTokenSecret)(target), target, reader, graph.keys.gateway.internalTokenTtl);
+    const expectRefused = (answer: Answer) => {
+      expect(answer.status).toBe(401);
+      expect(answer.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    };
+
+    it("a token made for health reads health, and is refused by education and by the access trail", async () => {
+      const forHealth = bearer(await gatewayToken('health'));
+      expect((await post(graph.subgraphUrls.health, SDL, forHealth)).status).toBe(200);
+      expectRefused(await post(graph.subgraphUrls.education, SDL, forHealth));
+      expectRefused(await post(trailUrl(), {}, forHealth));
+    });
+
+    it("the audit service's GraphQL endpoint and its /trail each take only their own tokens", async () => {
+      const forAuditGraph = bearer(await gatewayToken('audit'));
+      const forTrail = bearer(await gatewayToken(TRAIL_TARGET));
+      expect((await post(graph.subgraphUrls.audit, SDL, forAuditGraph)).status).toBe(200);
+      expectRefused(await post(trailUrl(), {}, forAuditGraph));
+      expectRefused(await post(graph.subgraphUrls.audit, SDL, forTrail));
+      // Past authentication, /trail judges the record itself: this empty one is refused as such, and nothing is written.
+      const empty = await post(trailUrl(), {}, forTrail);
+      expect(empty.status).toBe(400);
+      expect(empty.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    });
+
+    /** A gateway token for health with its times set by hand (seconds from now). */
+    const timed = async (times: { iat: number | null; exp: number | null }) =>
+      bearer(
+        await tokenWithTimes(
+          { sub: ME, iss: INTERNAL_ISSUER, aud: internalAudience('health'), role: 'citizen' },
+          times,
+          INTERNAL_ALGORITHM,
+          gatewayTargetKeys(graph.keys.gateway.internalTokenSecret)('health'),
+        ),
+      );
+
+    it.each([
+      ['without "exp"', { iat: 0, exp: null }, /no "exp" claim/],
+      ['without "iat"', { iat: null, exp: 30 }, /no "iat" claim/],
+      ['valid for longer than INTERNAL_TOKEN_TTL (60 s)', { iat: 0, exp: 61 }, /lifetime \("exp" - "iat"\) is 61 s; at most 60 s is accepted \(INTERNAL_TOKEN_TTL\)/],
+      ['issued more than a minute in the future', { iat: 120, exp: 150 }, /"iat" \(issued at\) is 1[12]\d s in the future/],
+    ])('a token %s, even with the right key, is refused by the subgraph saying why', async (_case, times, reason) => {
+      const answer = await post(graph.subgraphUrls.health, SDL, await timed(times));
+      expectRefused(answer);
+      expect(answer.body.errors![0].message).toMatch(reason);
+      // The same key and audience with ordinary times is accepted: the times alone were refused.
+      expect((await post(graph.subgraphUrls.health, SDL, await timed({ iat: 0, exp: 60 }))).status).toBe(200);
     });
   });
 });

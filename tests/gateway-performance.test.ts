@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { decodeJwt } from 'jose';
 import { closeServer, listen } from '../lib/http';
+import { targetKey } from '../lib/auth/internal-keys';
 import { verifyInternalToken } from '../lib/auth/tokens';
 import type { Principal } from '../lib/auth/principal';
 import { isBufferedResponse, pooledFetcher } from '../gateway/src/fetcher';
@@ -92,17 +93,22 @@ describe('pooled fetcher to subgraphs', () => {
 describe('token caches', () => {
   const officer: Principal = { sub: 'o-1', role: 'officer', department: 'HEALTH', purpose: 'treatment', scope: [] };
 
-  it('reuses an internal token for the same principal for a while, and signs a new one for any difference', async () => {
+  it('reuses an internal token for the same principal and subgraph for a while, and signs a new one for any difference', async () => {
     const keys = await makeTestKeys();
     let clock = 1_000_000;
-    const sign = internalTokenCache(keys.gateway.internalSigningKey, 60, { now: () => clock });
-    const first = sign({ ...officer });
-    expect(sign({ ...officer })).toBe(first); // the same signing, not a new one
-    expect(sign({ ...officer, purpose: 'other' })).not.toBe(first);
-    expect(sign({ ...officer, auditOperation: 'AuditX' })).not.toBe(first);
-    expect(await verifyInternalToken(await first, keys.gatewayPublicKey)).toMatchObject({ sub: 'o-1', role: 'officer', purpose: 'treatment' });
+    const sign = internalTokenCache(keys.gateway.internalTokenSecret, 60, { now: () => clock });
+    const first = sign({ ...officer }, 'health');
+    expect(sign({ ...officer }, 'health')).toBe(first); // the same signing, not a new one
+    expect(sign({ ...officer, purpose: 'other' }, 'health')).not.toBe(first);
+    expect(sign({ ...officer, auditOperation: 'AuditX' }, 'health')).not.toBe(first);
+    // Another subgraph gets a token of its own, which health refuses.
+    const forEducation = sign({ ...officer }, 'education');
+    expect(forEducation).not.toBe(first);
+    const healthKey = targetKey(keys.subgraphKey('health').key, 'health');
+    expect(await verifyInternalToken(await first, healthKey, 'health', 60)).toMatchObject({ sub: 'o-1', role: 'officer', purpose: 'treatment' });
+    await expect(verifyInternalToken(await forEducation, healthKey, 'health', 60)).rejects.toThrow(/signature is not valid/);
     clock += 15_001; // a quarter of the 60 s lifetime has gone: signed afresh
-    const second = sign({ ...officer });
+    const second = sign({ ...officer }, 'health');
     expect(second).not.toBe(first);
     const claims = decodeJwt(await second);
     expect(claims.exp! - claims.iat!).toBe(60);

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { serviceKey } from '../../lib/auth/internal-keys';
 import { envPrefix, SUBGRAPHS, type SubgraphName } from '../../lib/config';
 import type { GatewayName } from './types';
 
@@ -94,7 +95,10 @@ const ok = (url: string, init?: RequestInit) =>
 
 export interface Keys {
   issuer: { privateKey: string; publicKey: string };
-  internal: { privateKey: string; publicKey: string };
+  /** The gateway's master secret of internal tokens; each subgraph is given only its own key, derived from it. */
+  internalSecret: Uint8Array;
+  /** The longest internal-token lifetime the subgraphs accept (the peers' fixed tokens last the whole run). */
+  internalTokenTtl: number;
 }
 
 export interface StartOptions {
@@ -117,7 +121,8 @@ export async function startSubgraphs(options: StartOptions): Promise<Map<Subgrap
       LOG_LEVEL: 'warn',
       DATA_DIR: BENCH_DATA_DIR,
       DATABASE_URL: options.databaseUrl,
-      INTERNAL_PUBLIC_KEY: options.keys.internal.publicKey,
+      INTERNAL_TOKEN_KEY: Buffer.from(serviceKey(options.keys.internalSecret, name)).toString('base64url'),
+      INTERNAL_TOKEN_TTL: String(options.keys.internalTokenTtl),
       [`${envPrefix(name)}_PORT`]: String(options.ports.subgraph(name)),
       ...options.env,
     };
@@ -151,8 +156,8 @@ export function writeBenchSupergraph(ports: Ports): string {
 }
 
 export interface GatewayStart extends StartOptions {
-  /** The gateway's token for subgraphs, for the peers (they send it as is). */
-  peerSubgraphToken: string;
+  /** The gateway's token for each subgraph, for the peers (they send them as they are). */
+  peerSubgraphTokens: Record<SubgraphName, string>;
   supergraphPath: string;
   /** Extra node flags (e.g. --expose-gc in soak mode). */
   nodeFlags?: string[];
@@ -169,7 +174,7 @@ export async function startGateway(gateway: GatewayName, options: GatewayStart):
       ...common,
       GATEWAY_PORT: String(port),
       AUTH_PUBLIC_KEY: options.keys.issuer.publicKey,
-      INTERNAL_SIGNING_KEY: options.keys.internal.privateKey,
+      INTERNAL_TOKEN_SECRET: Buffer.from(options.keys.internalSecret).toString('base64url'),
       // The limiter stays on (its cost is measured) with limits above anything the benchmark sends from one address and principal.
       RATE_LIMIT_PER_PRINCIPAL: '100000000',
       RATE_LIMIT_PER_ADDRESS: '100000000',
@@ -182,7 +187,7 @@ export async function startGateway(gateway: GatewayName, options: GatewayStart):
   const peerEnv = {
     ...common,
     BENCH_SUPERGRAPH_PATH: options.supergraphPath,
-    BENCH_SUBGRAPH_TOKEN: options.peerSubgraphToken,
+    BENCH_SUBGRAPH_TOKENS: JSON.stringify(options.peerSubgraphTokens),
     PORT: String(port),
   };
   if (gateway === 'apollo-gateway') {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import type { InternalTarget } from '../../lib/auth/internal-keys';
 import type { Principal, Role } from '../../lib/auth/principal';
 import type { GatewayKeys } from '../../lib/auth/setup';
 import { findRegistered, type Registry } from './operations';
@@ -9,8 +10,11 @@ import { internalTokenCache, userTokenCache } from '../../lib/auth/token-cache';
 
 export interface GatewayContext extends BaseContext {
   principal: Principal;
-  /** The gateway's signed token for the subgraphs, made once per request on first use. */
-  internalToken(): Promise<string>;
+  /**
+   * The gateway's token for one target (a subgraph, or `audit/trail`), which every other target
+   * refuses; made once per request and target, on first use.
+   */
+  internalToken(target: InternalTarget): Promise<string>;
   /** What the subgraphs reported returning: the access trail's record is made from it. */
   trail: { citizens: Set<string>; services: Set<string> };
   /** The registered operation this request runs (its name labels metrics), if it is one. */
@@ -38,8 +42,8 @@ function headerText(req: IncomingMessage, name: string): string | undefined {
  */
 export function createAuthenticator(keys: GatewayKeys) {
   // A verified caller token and a signed internal token are reused for a few seconds (token-cache.ts).
-  const verifyUserToken = userTokenCache(keys.userKey, { issuer: keys.issuer, audience: keys.audience });
-  const signInternalToken = internalTokenCache(keys.internalSigningKey, keys.internalTokenTtl);
+  const verifyUserToken = userTokenCache(keys.userKey, { issuer: keys.issuer, audience: keys.audience, maxLifetime: keys.maxTokenLifetime });
+  const signInternalToken = internalTokenCache(keys.internalTokenSecret, keys.internalTokenTtl);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     let principal: Principal;
     try {
@@ -57,10 +61,14 @@ export function createAuthenticator(keys: GatewayKeys) {
         extensions: { code: 'PURPOSE_REQUIRED', http: { status: 400 } },
       });
     }
-    let token: Promise<string> | undefined;
+    const tokens = new Map<InternalTarget, Promise<string>>();
     return {
       principal,
-      internalToken: () => (token ??= signInternalToken(principal)),
+      internalToken: (target) => {
+        let token = tokens.get(target);
+        if (!token) tokens.set(target, (token = signInternalToken(principal, target)));
+        return token;
+      },
       trail: { citizens: new Set(), services: new Set() },
     };
   };

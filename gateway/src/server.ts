@@ -25,7 +25,7 @@ import { supergraphFromEnvironment } from './supergraph-source';
  */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    private readonly service: string,
+    private readonly service: SubgraphName,
     url: string,
     resilience: SubgraphResilience,
   ) {
@@ -38,7 +38,8 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
     // Health checks and other gateway-internal fetches have no request context.
-    if ('internalToken' in context) headers?.set('authorization', `Bearer ${await context.internalToken()}`);
+    // A token for this subgraph alone: no other subgraph accepts it.
+    if ('internalToken' in context) headers?.set('authorization', `Bearer ${await context.internalToken(this.service)}`);
     // The subgraph logs under the same request id, and its span joins this fetch's trace.
     const scope = currentRequest();
     if (scope) headers?.set('x-request-id', scope.requestId);
@@ -127,7 +128,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const gateway = new ApolloGateway({
     // The committed supergraph, or the live one `npm start -- --watch` keeps (SUPERGRAPH_PATH, SUPERGRAPH_WATCH).
     supergraphSdl: options.supergraphSdl ?? supergraphFromEnvironment(options.log),
-    buildService: ({ name, url }) => new AuthenticatedDataSource(name, subgraphUrls[name as SubgraphName] ?? url!, resilience),
+    buildService: ({ name, url }) => new AuthenticatedDataSource(name as SubgraphName, subgraphUrls[name as SubgraphName] ?? url!, resilience),
   });
   // Bad Date/DateTime/Money inputs are refused here (400), not by a subgraph (which would surface as 500).
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkCustomScalarInputs(apiSchema));

@@ -94,7 +94,7 @@ export function trailPlugin(client: TrailClient, onFailure?: (error: unknown) =>
             durationMs: Date.now() - started,
           };
           try {
-            await client.append(record, await contextValue.internalToken());
+            await client.append(record, await contextValue.internalToken('audit/trail'));
           } catch (error) {
             onFailure?.(error);
             response.body = {

@@ -1,11 +1,13 @@
 import { createRemoteJWKSet, type KeyLike } from 'jose';
-import type { Config } from '../config';
-import { devKeyPair, importPrivateKey, importPublicKey } from './keys';
+import type { Config, SubgraphName } from '../config';
+import { serviceKey } from './internal-keys';
+import { devKeyPair, devSecret, importPrivateKey, importPublicKey } from './keys';
 import type { VerificationKey } from './tokens';
 
-/** The development key pairs under DATA_DIR/keys: one stands in for the identity provider. */
+/** The development key pair under DATA_DIR/keys that stands in for the identity provider. */
 export const DEV_ISSUER_KEY = 'dev-issuer';
-export const GATEWAY_KEY = 'gateway';
+/** The development master secret of internal tokens, `DATA_DIR/keys/internal-token.secret`. */
+export const INTERNAL_SECRET = 'internal-token';
 
 const production = (cfg: Config) => cfg.nodeEnv === 'production';
 
@@ -18,9 +20,20 @@ export interface GatewayKeys {
   userKey: VerificationKey;
   issuer: string;
   audience: string;
-  /** Signs the gateway's tokens to subgraphs. */
-  internalSigningKey: KeyLike;
+  /** The longest lifetime (`exp` - `iat`) of a caller's token, seconds (`AUTH_MAX_TOKEN_LIFETIME`). */
+  maxTokenLifetime: number;
+  /** The master secret every target's key of internal tokens is derived from (internal-keys.ts). */
+  internalTokenSecret: Uint8Array;
   internalTokenTtl: number;
+}
+
+/**
+ * What a subgraph verifies the gateway's tokens with: its own service key (each of its targets'
+ * keys is derived from it), and the longest lifetime it accepts (`INTERNAL_TOKEN_TTL`).
+ */
+export interface SubgraphKey {
+  key: Uint8Array;
+  maxLifetime: number;
 }
 
 /** The gateway's keys from configuration, or development keys under DATA_DIR/keys. */
@@ -32,21 +45,44 @@ export async function gatewayKeys(cfg: Config): Promise<GatewayKeys> {
     missing(cfg, 'AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
     userKey = await importPublicKey(devKeyPair(cfg.dataDir, DEV_ISSUER_KEY).publicKey);
   }
-  if (!cfg.auth.internalSigningKey) missing(cfg, 'INTERNAL_SIGNING_KEY');
-  const signing = cfg.auth.internalSigningKey ?? devKeyPair(cfg.dataDir, GATEWAY_KEY).privateKey;
+  if (!cfg.auth.internalTokenSecret) missing(cfg, 'INTERNAL_TOKEN_SECRET');
   return {
     userKey,
     issuer: cfg.auth.issuer,
     audience: cfg.auth.audience,
-    internalSigningKey: await importPrivateKey(signing),
+    maxTokenLifetime: cfg.auth.maxTokenLifetime,
+    internalTokenSecret: cfg.auth.internalTokenSecret ?? devSecret(cfg.dataDir, INTERNAL_SECRET),
     internalTokenTtl: cfg.auth.internalTokenTtl,
   };
 }
 
-/** The key a subgraph verifies the gateway's tokens with. */
-export async function subgraphKey(cfg: Config): Promise<KeyLike> {
-  if (!cfg.auth.internalPublicKey) missing(cfg, 'INTERNAL_PUBLIC_KEY');
-  return importPublicKey(cfg.auth.internalPublicKey ?? devKeyPair(cfg.dataDir, GATEWAY_KEY).publicKey);
+/**
+ * The key `service` verifies the gateway's tokens with: `INTERNAL_TOKEN_KEY`, its own key. In
+ * production nothing else will do: a subgraph that derived its key from the master secret would
+ * hold the means to mint tokens for every other subgraph. In development it is derived from
+ * `INTERNAL_TOKEN_SECRET` or the development secret under DATA_DIR/keys, as the gateway's are.
+ */
+export function subgraphKey(cfg: Config, service: SubgraphName): SubgraphKey {
+  const maxLifetime = cfg.auth.internalTokenTtl;
+  if (cfg.auth.internalTokenKey) return { key: cfg.auth.internalTokenKey, maxLifetime };
+  if (production(cfg)) {
+    throw new Error(
+      `INTERNAL_TOKEN_KEY must be configured when NODE_ENV=production: ${service}'s own key, printed by ` +
+        `"npm run --silent token -- internal-key ${service}" where INTERNAL_TOKEN_SECRET is set` +
+        (cfg.auth.internalTokenSecret ? '; INTERNAL_TOKEN_SECRET is set here, but it belongs to the gateway alone' : ''),
+    );
+  }
+  return { key: serviceKey(cfg.auth.internalTokenSecret ?? devSecret(cfg.dataDir, INTERNAL_SECRET), service), maxLifetime };
+}
+
+/**
+ * `service`'s INTERNAL_TOKEN_KEY, base64url, derived from the gateway's master secret
+ * (`INTERNAL_TOKEN_SECRET`; outside production, the development secret if that is unset).
+ */
+export function internalTokenKeyText(cfg: Config, service: SubgraphName): string {
+  if (!cfg.auth.internalTokenSecret) missing(cfg, 'INTERNAL_TOKEN_SECRET');
+  const master = cfg.auth.internalTokenSecret ?? devSecret(cfg.dataDir, INTERNAL_SECRET);
+  return Buffer.from(serviceKey(master, service)).toString('base64url');
 }
 
 /** The development issuer's private key, for `npm run token` (refused in production). */

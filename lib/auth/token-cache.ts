@@ -1,4 +1,5 @@
-import type { KeyLike } from 'jose';
+import { decodeJwt } from 'jose';
+import { gatewayTargetKeys, type InternalTarget } from './internal-keys';
 import type { Principal } from './principal';
 import { signInternalToken, verifyUserToken, type VerificationKey } from './tokens';
 
@@ -6,9 +7,10 @@ import { signInternalToken, verifyUserToken, type VerificationKey } from './toke
  * Work the gateway and the subgraphs used to repeat on every request, done once per caller for
  * a few seconds:
  *
- * - the gateway's internal token for the subgraphs (an Ed25519 signature): one per distinct
- *   principal (subject, role, department, purpose, case, scope, audit operation), reused while
- *   it has most of its lifetime left, so a subgraph never receives a token about to expire;
+ * - the gateway's internal token for one subgraph (or the audit service's /trail): one per
+ *   target and distinct principal (subject, role, department, purpose, case, scope, audit
+ *   operation), reused while it has most of its lifetime left, so a subgraph never receives a
+ *   token about to expire;
  * - the caller's JWT: a token byte-for-byte equal to one already verified gives the same
  *   principal until that token expires (the signature, issuer, audience and claims were checked
  *   when it was first seen). Each request gets its own copy of the principal, which it may
@@ -29,19 +31,25 @@ const principalKey = (p: Principal) =>
   JSON.stringify([p.sub, p.role, p.department ?? null, p.purpose ?? null, p.caseId ?? null, p.scope, p.auditOperation ?? null]);
 
 /**
- * Signs internal tokens, reusing one for the same principal while at least three quarters of
- * its lifetime remain (15 s of the default 60 s; at least 5 s). Pass `reuseMs: 0` to sign every time.
+ * Signs internal tokens with keys derived from the gateway's master secret, one per target,
+ * reusing one for the same principal and target while at least three quarters of its lifetime
+ * remain (15 s of the default 60 s; at least 5 s). Pass `reuseMs: 0` to sign every time.
  */
-export function internalTokenCache(key: KeyLike, ttlSeconds: number, options: { reuseMs?: number; now?: () => number } = {}) {
+export function internalTokenCache(
+  masterSecret: Uint8Array,
+  ttlSeconds: number,
+  options: { reuseMs?: number; now?: () => number } = {},
+) {
   const reuseMs = options.reuseMs ?? Math.max(5_000, (ttlSeconds * 1000) / 4);
   const now = options.now ?? Date.now;
+  const keyOf = gatewayTargetKeys(masterSecret);
   const tokens = new Map<string, { token: Promise<string>; until: number }>();
-  return (principal: Principal): Promise<string> => {
-    if (reuseMs <= 0) return signInternalToken(key, principal, ttlSeconds);
-    const id = principalKey(principal);
+  return (principal: Principal, target: InternalTarget): Promise<string> => {
+    if (reuseMs <= 0) return signInternalToken(keyOf(target), target, principal, ttlSeconds);
+    const id = `${target} ${principalKey(principal)}`;
     const cached = tokens.get(id);
     if (cached && cached.until > now()) return cached.token;
-    const token = signInternalToken(key, principal, ttlSeconds);
+    const token = signInternalToken(keyOf(target), target, principal, ttlSeconds);
     remember(tokens, id, { token, until: now() + reuseMs });
     // A failed signature is not kept.
     token.catch(() => tokens.delete(id));
@@ -70,8 +78,9 @@ export function verifiedTokenCache(
       verified.delete(token);
     }
     const principal = await verify(token);
-    const exp = expiry(token);
-    if (maxAgeMs > 0 && exp !== undefined) remember(verified, token, { principal: copy(principal), until: Math.min(exp, now() + maxAgeMs) });
+    // `verify` accepted the token, so it is a well-formed JWT with a numeric `exp`.
+    const exp = (decodeJwt(token).exp as number) * 1000;
+    if (maxAgeMs > 0) remember(verified, token, { principal: copy(principal), until: Math.min(exp, now() + maxAgeMs) });
     return principal;
   };
 }
@@ -79,18 +88,8 @@ export function verifiedTokenCache(
 /** Verifies callers' tokens (the gateway), remembering each verified token until it expires. */
 export function userTokenCache(
   key: VerificationKey,
-  options: { issuer?: string; audience?: string },
+  options: { issuer?: string; audience?: string; maxLifetime?: number },
   settings: { maxAgeMs?: number; now?: () => number } = {},
 ) {
   return verifiedTokenCache((token) => verifyUserToken(token, key, options), settings);
-}
-
-/** The `exp` claim of a token that has just been verified, in ms. */
-function expiry(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import { internalAudience, type InternalTarget } from './internal-keys';
 import { ALGORITHM } from './keys';
 import { isRole, parseDepartment, ROLES, type Principal } from './principal';
 
@@ -8,9 +10,27 @@ export class AuthError extends Error {}
 /** Callers' tokens: from the identity provider in production, `npm run token` in development. */
 export const DEV_ISSUER = 'citizen-graph-dev';
 export const USER_AUDIENCE = 'citizen-graph';
-/** The gateway's tokens to subgraphs. */
+/** The gateway's tokens to subgraphs; each one's audience names its one target (internal-keys.ts). */
 export const INTERNAL_ISSUER = 'citizen-graph-gateway';
-export const INTERNAL_AUDIENCE = 'citizen-graph-subgraphs';
+/** Internal tokens are HMAC-SHA256 with a key per target (internal-keys.ts). */
+export const INTERNAL_ALGORITHM = 'HS256';
+
+/** Default longest lifetime (`exp` - `iat`) of a caller's token: 24 h (`AUTH_MAX_TOKEN_LIFETIME`). */
+export const DEFAULT_MAX_TOKEN_LIFETIME = 86_400;
+/**
+ * How far ahead of this machine's clock a token's `iat` may be: the issuer's clock and ours
+ * differ a little. A token "issued" later than that was made to outlive its stated lifetime.
+ */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * The longest lifetime accepted, and the setting that decides it (named in the refusal, so
+ * that an operator knows what to change).
+ */
+export interface LifetimeLimit {
+  seconds: number;
+  setting: string;
+}
 
 /** A public key, or a key set (JWKS) that picks the key by the token's `kid`. */
 export type VerificationKey = KeyLike | JWTVerifyGetKey;
@@ -41,24 +61,61 @@ export function signUserToken(
 }
 
 /** Turns jose's failures into messages that say which check failed. */
-function explain(error: unknown): AuthError {
+function explain(error: unknown, algorithm: string): AuthError {
   if (error instanceof errors.JWTExpired) return new AuthError(`token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`);
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
     return new AuthError('token signature is not valid: it was not signed by a trusted key');
   }
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'iat')) {
+    const what = error.claim === 'exp' ? 'when it expires' : 'when it was issued';
+    return new AuthError(`token has no "${error.claim}" claim; every token must say ${what}, so that its lifetime can be checked`);
+  }
   if (error instanceof errors.JWTClaimValidationFailed) return new AuthError(`token claim "${error.claim}" is not valid: ${error.message}`);
-  if (error instanceof errors.JOSEAlgNotAllowed) return new AuthError(`token algorithm is not allowed; expected ${ALGORITHM}`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return new AuthError(`token algorithm is not allowed; expected ${algorithm}`);
   if (error instanceof errors.JOSEError) return new AuthError(`token is malformed: ${error.message}`);
   return new AuthError(`token could not be verified: ${(error as Error).message}`);
 }
 
-async function verify(token: string, key: VerificationKey, issuer: string, audience: string): Promise<JWTPayload> {
+interface Expected {
+  issuer: string;
+  audience: string;
+  algorithm: string;
+  lifetime: LifetimeLimit;
+}
+
+/**
+ * Signature, issuer, audience and time: `exp` and `iat` are required (a token without `exp`
+ * would never expire; without `iat` its lifetime could not be known), `iat` may be at most
+ * CLOCK_SKEW_SECONDS ahead of this clock, and `exp` - `iat` at most the limit. `exp` itself gets
+ * no tolerance: an expired token is refused at once.
+ */
+async function verify(token: string, key: VerificationKey | KeyObject, expected: Expected): Promise<JWTPayload> {
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, key as KeyLike, { issuer, audience, algorithms: [ALGORITHM] });
-    return payload;
+    ({ payload } = await jwtVerify(token, key as KeyLike, {
+      issuer: expected.issuer,
+      audience: expected.audience,
+      algorithms: [expected.algorithm],
+      requiredClaims: ['exp', 'iat'],
+    }));
   } catch (error) {
-    throw explain(error);
+    throw explain(error, expected.algorithm);
   }
+  // jose has checked that both are numbers.
+  const iat = payload.iat as number;
+  const exp = payload.exp as number;
+  const now = Math.floor(Date.now() / 1000);
+  if (iat > now + CLOCK_SKEW_SECONDS) {
+    throw new AuthError(
+      `token "iat" (issued at) is ${iat - now} s in the future (${new Date(iat * 1000).toISOString()}); at most ${CLOCK_SKEW_SECONDS} s of clock skew is accepted`,
+    );
+  }
+  if (exp - iat > expected.lifetime.seconds) {
+    throw new AuthError(
+      `token lifetime ("exp" - "iat") is ${exp - iat} s; at most ${expected.lifetime.seconds} s is accepted (${expected.lifetime.setting})`,
+    );
+  }
+  return payload;
 }
 
 function principalFrom(payload: JWTPayload): Principal {
@@ -88,20 +145,32 @@ export function bearerToken(header: string | undefined | null): string {
   return match[1];
 }
 
-/** Verifies a caller's token (signature, expiry, issuer, audience, claims) into a principal. */
+/**
+ * Verifies a caller's token (signature, issuer, audience, `exp` and `iat` with the lifetime
+ * limit, claims) into a principal. `maxLifetime` defaults to 24 h.
+ */
 export async function verifyUserToken(
   token: string,
   key: VerificationKey,
-  options: { issuer?: string; audience?: string } = {},
+  options: { issuer?: string; audience?: string; maxLifetime?: number } = {},
 ): Promise<Principal> {
-  const principal = principalFrom(await verify(token, key, options.issuer ?? DEV_ISSUER, options.audience ?? USER_AUDIENCE));
+  const payload = await verify(token, key, {
+    issuer: options.issuer ?? DEV_ISSUER,
+    audience: options.audience ?? USER_AUDIENCE,
+    algorithm: ALGORITHM,
+    lifetime: { seconds: options.maxLifetime ?? DEFAULT_MAX_TOKEN_LIFETIME, setting: 'AUTH_MAX_TOKEN_LIFETIME' },
+  });
+  const principal = principalFrom(payload);
   // Only the gateway may mark an audit operation as registered.
   delete principal.auditOperation;
   return principal;
 }
 
-/** The gateway's token for one request to the subgraphs: the principal, valid for `ttlSeconds`. */
-export function signInternalToken(key: KeyLike, principal: Principal, ttlSeconds = 60): Promise<string> {
+/**
+ * The gateway's token for `target` (one subgraph, or `audit/trail`): the principal, valid for
+ * `ttlSeconds`, signed with that target's key (internal-keys.ts `targetKey`).
+ */
+export function signInternalToken(key: KeyObject, target: InternalTarget, principal: Principal, ttlSeconds = 60): Promise<string> {
   return new SignJWT({
     role: principal.role,
     department: principal.department,
@@ -110,15 +179,27 @@ export function signInternalToken(key: KeyLike, principal: Principal, ttlSeconds
     scope: principal.scope.join(' '),
     op: principal.auditOperation,
   })
-    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setProtectedHeader({ alg: INTERNAL_ALGORITHM, typ: 'JWT' })
     .setSubject(principal.sub)
     .setIssuer(INTERNAL_ISSUER)
-    .setAudience(INTERNAL_AUDIENCE)
+    .setAudience(internalAudience(target))
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(key);
 }
 
-export async function verifyInternalToken(token: string, key: KeyLike): Promise<Principal> {
-  return principalFrom(await verify(token, key, INTERNAL_ISSUER, INTERNAL_AUDIENCE));
+/**
+ * Verifies a gateway token meant for `target`, with that target's key: a token for any other
+ * target fails on its key and on its audience. Its lifetime may be at most `maxLifetime`
+ * seconds (`INTERNAL_TOKEN_TTL`, which the gateway signs with).
+ */
+export async function verifyInternalToken(token: string, key: KeyObject, target: InternalTarget, maxLifetime: number): Promise<Principal> {
+  return principalFrom(
+    await verify(token, key, {
+      issuer: INTERNAL_ISSUER,
+      audience: internalAudience(target),
+      algorithm: INTERNAL_ALGORITHM,
+      lifetime: { seconds: maxLifetime, setting: 'INTERNAL_TOKEN_TTL' },
+    }),
+  );
 }

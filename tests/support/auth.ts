@@ -1,30 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import type { KeyLike } from 'jose';
+import { serviceKey } from '../../lib/auth/internal-keys';
 import { generateKeyPairPem, importPrivateKey, importPublicKey } from '../../lib/auth/keys';
 import type { Principal } from '../../lib/auth/principal';
-import type { GatewayKeys } from '../../lib/auth/setup';
-import { DEV_ISSUER, signUserToken, USER_AUDIENCE, type UserTokenClaims } from '../../lib/auth/tokens';
+import type { GatewayKeys, SubgraphKey } from '../../lib/auth/setup';
+import type { SubgraphName } from '../../lib/config';
+import { DEFAULT_MAX_TOKEN_LIFETIME, DEV_ISSUER, signUserToken, USER_AUDIENCE, type UserTokenClaims } from '../../lib/auth/tokens';
 
-/** Fresh keys for one suite: an identity provider's pair and the gateway's pair. */
+/** Fresh keys for one suite: an identity provider's pair and the gateway's master secret. */
 export interface TestKeys {
   gateway: GatewayKeys;
-  /** What subgraphs verify the gateway's tokens with. */
-  gatewayPublicKey: KeyLike;
+  /** What one subgraph verifies the gateway's tokens with: its own key, derived from the master secret. */
+  subgraphKey(service: SubgraphName): SubgraphKey;
   /** Signs callers' tokens as the identity provider would. */
   issuerPrivateKey: KeyLike;
 }
 
 export async function makeTestKeys(): Promise<TestKeys> {
   const issuer = generateKeyPairPem();
-  const gateway = generateKeyPairPem();
+  const master = new Uint8Array(randomBytes(32));
+  const gateway: GatewayKeys = {
+    userKey: await importPublicKey(issuer.publicKey),
+    issuer: DEV_ISSUER,
+    audience: USER_AUDIENCE,
+    maxTokenLifetime: DEFAULT_MAX_TOKEN_LIFETIME,
+    internalTokenSecret: master,
+    internalTokenTtl: 60,
+  };
   return {
-    gateway: {
-      userKey: await importPublicKey(issuer.publicKey),
-      issuer: DEV_ISSUER,
-      audience: USER_AUDIENCE,
-      internalSigningKey: await importPrivateKey(gateway.privateKey),
-      internalTokenTtl: 60,
-    },
-    gatewayPublicKey: await importPublicKey(gateway.publicKey),
+    gateway,
+    subgraphKey: (service) => ({ key: serviceKey(master, service), maxLifetime: gateway.internalTokenTtl }),
     issuerPrivateKey: await importPrivateKey(issuer.privateKey),
   };
 }

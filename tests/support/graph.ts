@@ -66,7 +66,7 @@ export async function startGraph(
   for (const name of SUBGRAPHS) {
     const instance = await createSubgraph(DEFINITIONS[name], stores[name]);
     subgraphs[name] = instance;
-    const http = subgraphHttpServer(instance, keys.gatewayPublicKey);
+    const http = subgraphHttpServer(instance, keys.subgraphKey(name));
     servers[name] = http;
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }

@@ -15,8 +15,8 @@ import { createServer, Socket, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyLike } from 'jose';
-import { devKeyPair, importPrivateKey } from '../../lib/auth/keys';
-import { DEV_ISSUER_KEY, GATEWAY_KEY } from '../../lib/auth/setup';
+import { devKeyPair, devSecret, importPrivateKey } from '../../lib/auth/keys';
+import { DEV_ISSUER_KEY, INTERNAL_SECRET } from '../../lib/auth/setup';
 import { signUserToken, type UserTokenClaims } from '../../lib/auth/tokens';
 import { envPrefix, SUBGRAPHS, type ServiceName, type SubgraphName } from '../../lib/config';
 import { openDb, type Db } from '../../lib/db';
@@ -365,7 +365,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
   }
   // The development keys, made once here (the services would make the same on first use).
   const issuerPem = devKeyPair(dataDir, DEV_ISSUER_KEY);
-  devKeyPair(dataDir, GATEWAY_KEY);
+  devSecret(dataDir, INTERNAL_SECRET);
   const issuerKey: KeyLike = await importPrivateKey(issuerPem.privateKey);
 
   const current = new Map<ServiceName, ServiceProcess>();
