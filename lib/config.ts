@@ -94,6 +94,22 @@ export interface Config {
   readonly subgraphBreakerHalfOpenMs: number;
   /** Requests each caller may make at the gateway (`RATE_LIMIT_*`, `REDIS_URL`, `TRUST_PROXY`). */
   readonly rateLimits: RateLimitConfig;
+  /** The audit service's signed checkpoints of the access trail (`AUDIT_*_KEY`, `TRAIL_CHECKPOINT_INTERVAL_MS`). */
+  readonly trailCheckpoints: TrailCheckpointConfig;
+}
+
+/**
+ * Signed checkpoints of the access trail's head (subgraphs/audit/src/checkpoint.ts). Outside
+ * production a missing key is a development pair under `DATA_DIR/keys`; in production the audit
+ * service refuses to start without `AUDIT_SIGNING_KEY`.
+ */
+export interface TrailCheckpointConfig {
+  /** `AUDIT_SIGNING_KEY` (the audit service): its Ed25519 private key, PKCS#8 PEM. */
+  readonly signingKey: string | undefined;
+  /** `AUDIT_PUBLIC_KEY` (auditors' `npm run audit -- verify --checkpoints`): that key's public half, SPKI PEM. */
+  readonly publicKey: string | undefined;
+  /** `TRAIL_CHECKPOINT_INTERVAL_MS`: how often the service signs its head when it has moved; 0 never (on demand only). Default 60 000. */
+  readonly intervalMs: number;
 }
 
 /**
@@ -350,6 +366,11 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMITS.windowSeconds, 1, 86_400),
       redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
       trustProxy: boolVar(env, 'TRUST_PROXY', false),
+    }),
+    trailCheckpoints: Object.freeze({
+      signingKey: pem('AUDIT_SIGNING_KEY', 'PRIVATE KEY'),
+      publicKey: pem('AUDIT_PUBLIC_KEY', 'PUBLIC KEY'),
+      intervalMs: intVar(env, 'TRAIL_CHECKPOINT_INTERVAL_MS', 60_000, 0, 86_400_000),
     }),
     port: (service: ServiceName) => ports[service],
     subgraphUrl: (service: SubgraphName) => urls[service],

@@ -13,8 +13,11 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A JSON endpoint beside `/graphql` (POST only): gets the parsed body, returns status and body. */
+/** A JSON endpoint beside `/graphql`: gets the parsed body (undefined for GET), returns status and body. */
 export type JsonRoute = (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
+
+/** One path's endpoints: a lone JsonRoute takes POST only; otherwise one handler per method. */
+export type JsonRoutes = JsonRoute | Partial<Record<'GET' | 'POST', JsonRoute>>;
 
 export interface HttpOptions<Ctx extends BaseContext> {
   server: ApolloServer<Ctx>;
@@ -22,8 +25,8 @@ export interface HttpOptions<Ctx extends BaseContext> {
   context: (req: IncomingMessage, body: unknown) => Promise<Ctx>;
   /** `/readyz` answers 200 only while this resolves true. */
   ready: () => Promise<boolean>;
-  /** Extra POST endpoints by path, e.g. the audit service's `/trail`. */
-  routes?: Record<string, JsonRoute>;
+  /** Extra JSON endpoints by path, e.g. the audit service's `POST /trail` and `GET /trail/checkpoints`. */
+  routes?: Record<string, JsonRoutes>;
   onError?: (error: unknown) => void;
   /** Names this server in traces (`citizen_graph.service`). */
   service?: string;
@@ -187,9 +190,14 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
         const ready = await options.ready().catch(() => false);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
       }
-      const route = options.routes?.[url.pathname];
-      if (route) {
-        if (req.method !== 'POST') return sendGraphQLError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes POST`);
+      const endpoints = options.routes?.[url.pathname];
+      if (endpoints) {
+        const methods = typeof endpoints === 'function' ? { POST: endpoints } : endpoints;
+        const route = Object.hasOwn(methods, req.method ?? '') ? methods[req.method as keyof typeof methods] : undefined;
+        if (!route) {
+          const allowed = Object.keys(methods).join(', ');
+          return sendGraphQLError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${allowed}; received ${req.method}`, { allow: allowed });
+        }
         const answer = await route(req, parseBody(req, await readBody(req)));
         return sendJson(res, answer.status, answer.body);
       }

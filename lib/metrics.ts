@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 export const LATENCY_BUCKETS = [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The HTTP routes a server has; any other path is counted as `other` (labels stay bounded). */
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/trail']);
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/trail', '/trail/checkpoints']);
 
 export interface HttpMetrics {
   registry: Registry;

@@ -15,6 +15,7 @@ import { config, type SubgraphName } from './config';
 import type { SubgraphContext } from './context';
 import { openDb, resolveDbTarget, STORE_UNAVAILABLE, type Db } from './db';
 import { closeServer, createHttpServer, HttpError, listen, listeningOn } from './http';
+import type { JsonRoute, JsonRoutes } from './http';
 import { createLogger, type Logger } from './log';
 import { httpMetrics, type HttpMetrics } from './metrics';
 import { migrate } from './migrate';
@@ -37,7 +38,22 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
    * `<service>/<route>`, e.g. `audit/trail`); the handler gets the verified principal.
    */
   routes?: (db: Db) => Record<string, (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>>;
+  /**
+   * GET endpoints that answer every caller, without a token; each gets the query string. Only for
+   * what is published on purpose and carries no citizen data: the audit service's signed
+   * checkpoints of its trail, whose worth is in copies kept by others. A path may be in both.
+   */
+  publicRoutes?: (db: Db) => Record<string, PublicRoute>;
+  /**
+   * Work the service does on its own while it runs (the audit service signs checkpoints of its
+   * trail). `runSubgraph` starts it before the service listens (a throw fails the start) and
+   * stops it before the store closes; a subgraph built in a test (`createSubgraph`) runs none of it.
+   */
+  background?: (db: Db, log: Logger) => { stop(): Promise<void> };
 }
+
+/** A public GET endpoint of a subgraph (see `publicRoutes`). */
+export type PublicRoute = (query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
 
 export interface SubgraphInstance<Ctx extends BaseContext> {
   name: SubgraphName;
@@ -48,6 +64,8 @@ export interface SubgraphInstance<Ctx extends BaseContext> {
   context(principal: Principal): Ctx;
   /** The definition's extra endpoints, bound to this store. */
   routes: Record<string, (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>>;
+  /** The definition's public GET endpoints, bound to this store. */
+  publicRoutes: Record<string, PublicRoute>;
 }
 
 export function readSdl(dir: string): string {
@@ -110,6 +128,7 @@ export async function createSubgraph<Ctx extends BaseContext>(
     server,
     context: (principal) => definition.createContext(db, principal),
     routes: definition.routes?.(db) ?? {},
+    publicRoutes: definition.publicRoutes?.(db) ?? {},
   };
 }
 
@@ -152,7 +171,7 @@ export function subgraphHttpServer<Ctx extends BaseContext>(
     service: instance.name,
     metrics,
     server: instance.server,
-    routes,
+    routes: withPublicRoutes(routes, instance.publicRoutes),
     context: async (req) => {
       try {
         return instance.context(await authenticate(req));
@@ -164,6 +183,16 @@ export function subgraphHttpServer<Ctx extends BaseContext>(
     ready: async () => (await instance.db.query('SELECT 1')).length === 1,
     onError: (err) => log?.error({ err }, 'request failed'),
   });
+}
+
+/** The authenticated (POST) routes, with the public GET ones beside them. */
+function withPublicRoutes(authenticated: Record<string, JsonRoute>, publicRoutes: Record<string, PublicRoute>): Record<string, JsonRoutes> {
+  const all: Record<string, JsonRoutes> = { ...authenticated };
+  for (const [path, get] of Object.entries(publicRoutes)) {
+    const GET: JsonRoute = (req) => get(new URL(req.url ?? '/', 'http://localhost').searchParams);
+    all[path] = authenticated[path] ? { POST: authenticated[path], GET } : { GET };
+  }
+  return all;
 }
 
 /**
@@ -178,6 +207,7 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
     const key = subgraphKey(config(), definition.name);
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
+    const background = definition.background?.(db, log);
     const http = subgraphHttpServer(instance, key, log, httpMetrics(definition.name, { defaults: true }));
     const { host, localUrl } = config();
     const port = await listen(http, config().port(definition.name), host);
@@ -188,6 +218,7 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
       const sweep = setInterval(() => http.closeIdleConnections(), 50);
       await closeServer(http);
       clearInterval(sweep);
+      await background?.stop();
       await instance.server.stop();
       await db.close();
       await shutdownTracing();

@@ -419,8 +419,8 @@ describe('npm run audit: the command line', () => {
   });
 
   it.each<[string[], RegExp]>([
-    [[], /expected a command, run or verify; received ""/],
-    [['fly'], /expected a command, run or verify; received "fly"/],
+    [[], /expected a command: run, verify, checkpoints or checkpoint; received ""/],
+    [['fly'], /expected a command: run, verify, checkpoints or checkpoint; received "fly"/],
     [['run'], /run needs the name of a registered Audit\* operation/],
     [['run', 'AuditX', 'id=1'], /variables go in --var key=value/],
     [['run', 'AuditX', '--var', 'id'], /--var must be key=value .*received "id"/],

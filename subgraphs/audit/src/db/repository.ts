@@ -2,7 +2,7 @@ import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import type { PagedRow } from '../../../../lib/sql';
 import type { TrailRecord } from '../../../../lib/trail';
-import type { AccessRecordRow, ChainTip, TrailFilter } from './tables';
+import type { AccessRecordRow, ChainTip, CheckpointRow, TrailFilter } from './tables';
 
 // The select list over `access_trail t`.
 const RECORD = `t.seq, t.id, t.occurred_at AS "occurredAt", t.principal_sub AS "principalSub",
@@ -176,4 +176,43 @@ export function trailPage(db: Db, filter: TrailFilter, first: number, after: Cur
     `SELECT ${RECORD} FROM ${source} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${seq} DESC LIMIT $1`,
     params,
   );
+}
+
+// The select list over `trail_checkpoints`.
+const CHECKPOINT = `seq, hash, signed_at AS "at", kid, jws`;
+
+/** The checkpoint with the highest seq, or `null` when none was signed yet. */
+export async function lastCheckpoint(db: Db): Promise<CheckpointRow | null> {
+  const [row] = await db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM trail_checkpoints ORDER BY seq DESC LIMIT 1`);
+  return row ?? null;
+}
+
+/** The checkpoint of record `seq`, or `null`. */
+export async function checkpointAt(db: Db, seq: number): Promise<CheckpointRow | null> {
+  const [row] = await db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM trail_checkpoints WHERE seq = $1`, [seq]);
+  return row ?? null;
+}
+
+/** The hash of record `seq` as stored now, or `null` when there is no such record. */
+export async function hashAt(db: Db, seq: number): Promise<string | null> {
+  const [row] = await db.query<{ hash: string }>('SELECT hash FROM access_trail WHERE seq = $1', [seq]);
+  return row?.hash ?? null;
+}
+
+/**
+ * Stores a signed checkpoint, unless its seq has one already (another replica signed the same
+ * head first). Whether it was stored.
+ */
+export async function insertCheckpoint(db: Db, checkpoint: CheckpointRow): Promise<boolean> {
+  const stored = await db.query(
+    `INSERT INTO trail_checkpoints (seq, hash, signed_at, kid, jws) VALUES ($1::bigint, $2, $3::timestamptz, $4, $5)
+     ON CONFLICT (seq) DO NOTHING RETURNING seq`,
+    [checkpoint.seq, checkpoint.hash, checkpoint.at.toISOString(), checkpoint.kid, checkpoint.jws],
+  );
+  return stored.length === 1;
+}
+
+/** Up to `limit` checkpoints after seq `afterSeq`, oldest first. */
+export function checkpointsAfter(db: Db, afterSeq: number, limit: number): Promise<CheckpointRow[]> {
+  return db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM trail_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit]);
 }

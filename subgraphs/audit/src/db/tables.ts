@@ -60,3 +60,13 @@ export interface TrailFilter {
   from?: Date | null;
   to?: Date | null;
 }
+
+/** One row of `trail_checkpoints`: a signed checkpoint of the chain's head (src/checkpoint.ts). */
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  /** When the service signed it. */
+  at: Date;
+  kid: string;
+  jws: string;
+}
