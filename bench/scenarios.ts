@@ -113,7 +113,7 @@ export async function variantsFor(scenario: ScenarioName, gateway: GatewayName, 
   }
 
   const auditor: Record<string, string> = ours
-    ? { authorization: `Bearer ${await sign({ sub: 'bench-auditor', role: 'auditor' })}`, 'x-purpose': 'benchmark', 'x-case-id': 'BENCH-1' }
+    ? { authorization: `Bearer ${await sign({ sub: 'bench-auditor', role: 'auditor' })}`, 'x-purpose': 'AUDIT', 'x-case-id': 'BENCH-1' }
     : {};
   if (scenario === 'citizen-page') {
     // Pages that start anywhere but the last hundred citizens, so each holds 50.

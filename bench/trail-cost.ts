@@ -28,7 +28,7 @@ async function measure(backend: Backend, trail: 'on' | 'off', citizens: number, 
   try {
     const headers = {
       'content-type': 'application/json',
-      ...(await authHeaders(graph.keys, { sub: 'bench-officer', role: 'officer', department: 'HEALTH' }, { purpose: 'bench' })),
+      ...(await authHeaders(graph.keys, { sub: 'bench-officer', role: 'officer', department: 'HEALTH' }, { purpose: 'HEALTH_CARE' })),
     };
     let n = 0;
     const requests: autocannon.Request[] = [

@@ -193,7 +193,7 @@ curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $CI
 As a health officer (their own section and identity basics; a purpose is required):
 
 OFFICER_TOKEN=${tokens.officer}
-curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $OFFICER_TOKEN" -H 'x-purpose: treatment' \\
+curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $OFFICER_TOKEN" -H 'x-purpose: HEALTH_CARE' \\
   --data '${body}'
 
 More tokens: npm run --silent token -- <citizen|officer|auditor> [--sub ID] [--department D]

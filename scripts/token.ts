@@ -11,12 +11,14 @@ import { parseArgs } from 'node:util';
 import { devIssuerKey, internalTokenKeyText } from '../lib/auth/setup';
 import { isRole, parseDepartment, ROLES, DEPARTMENTS } from '../lib/auth/principal';
 import { signUserToken } from '../lib/auth/tokens';
+import { purposeFor, SELF_SERVICE } from '../lib/purposes';
 import { config, SUBGRAPHS, type SubgraphName } from '../lib/config';
 
 const USAGE = `usage: npm run --silent token -- <${ROLES.join('|')}> [--sub ID] [--department D] [--purpose P] [--ttl SECONDS]
   citizen  --sub is the citizen id (default cit_000001)
   officer  --department is one of ${DEPARTMENTS.map((d) => d.toLowerCase().replace(/_/g, '-')).join(', ')} (required)
-  --purpose  a default purpose carried in the token (officers may also send x-purpose per request)
+  --purpose  a registered purpose code carried in the token, e.g. HEALTH_CARE (lib/purposes.ts); officers
+             and auditors only (officers may also send x-purpose per request)
   --ttl      lifetime in seconds (default 3600; at most AUTH_MAX_TOKEN_LIFETIME, 86400 unless set)
 usage: npm run --silent token -- internal-key <${SUBGRAPHS.join('|')}>
   prints that subgraph's INTERNAL_TOKEN_KEY, derived from INTERNAL_TOKEN_SECRET`;
@@ -40,6 +42,14 @@ export function tokenClaims(args: string[]) {
   if (role === 'officer' && !department) {
     throw new Error(`an officer token needs --department (one of ${DEPARTMENTS.join(', ')}); received ${JSON.stringify(values.department ?? '')}`);
   }
+  // The gateway holds every purpose to the registry (lib/purposes.ts): better to say so here.
+  let purpose: string | undefined;
+  if (values.purpose !== undefined) {
+    if (role === 'citizen') throw new Error(`--purpose is for officers and auditors; a citizen's reads always carry ${SELF_SERVICE}`);
+    const stated = purposeFor({ sub: '', role, department: department ?? undefined, scope: [] }, values.purpose, '--purpose');
+    if ('refusal' in stated) throw new Error(stated.refusal.message);
+    purpose = stated.purpose;
+  }
   const ttl = Number(values.ttl ?? 3600);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) throw new Error(`--ttl must be 1 to 2592000 seconds; received ${JSON.stringify(values.ttl)}`);
   const defaultSub = { citizen: 'cit_000001', officer: 'officer-1', auditor: 'auditor-1' }[role];
@@ -48,7 +58,7 @@ export function tokenClaims(args: string[]) {
       sub: values.sub ?? defaultSub,
       role,
       ...(department ? { department } : {}),
-      ...(values.purpose ? { purpose: values.purpose } : {}),
+      ...(purpose ? { purpose } : {}),
       ...(values.scope ? { scope: values.scope } : {}),
     },
     ttlSeconds: ttl,

@@ -70,7 +70,15 @@ function outcome({ body }: Answer) {
 
 describe.each(BACKENDS)('identity, access and consent through the gateway (%s)', (backend) => {
   let graph: RunningGraph;
-  const officer = (department: Department, purpose = 'case-work') =>
+  /** A registered purpose each department's officers may state for work in their own section. */
+  const OWN_WORK: Record<Department, string> = {
+    HEALTH: 'HEALTH_CARE',
+    EDUCATION: 'SCHOOL_ADMISSION',
+    TRANSPORT: 'LICENCE_CHECK',
+    TAX: 'TAX_ASSESSMENT',
+    SOCIAL_SECURITY: 'BENEFIT_ELIGIBILITY',
+  };
+  const officer = (department: Department, purpose = OWN_WORK[department]) =>
     authHeaders(graph.keys, { sub: `officer-${department}`, role: 'officer', department }, { purpose });
   const citizen = (sub: string) => authHeaders(graph.keys, { sub, role: 'citizen' });
 
@@ -124,20 +132,23 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
       const section = 'HEALTH';
       const read = async (purpose: string) =>
         outcome(await post(graph.url, { query: READ, variables: { id: ME } }, await officer(reader, purpose))).readable;
-      expect(await read('disability-assessment')).toEqual([reader]);
+      expect(await read('DISABILITY_ASSESSMENT')).toEqual([reader]);
 
       const granted = await post(
         graph.url,
-        { query: GRANT, variables: { input: { grantee: reader, section, purpose: 'disability-assessment', expiresOn: future() } } },
+        { query: GRANT, variables: { input: { grantee: reader, section, purpose: 'DISABILITY_ASSESSMENT', expiresOn: future() } } },
         await citizen(ME),
       );
       expect(granted.body.errors).toBeUndefined();
       expect(granted.body.data.grantConsent).toMatchObject({ live: true, grantee: reader, section });
 
-      expect(await read('disability-assessment')).toEqual([section, reader].sort());
-      // Another purpose, or another department, is not covered by the grant.
-      expect(await read('fraud-investigation')).toEqual([reader]);
-      const taxOfficer = outcome(await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'disability-assessment')));
+      expect(await read('DISABILITY_ASSESSMENT')).toEqual([section, reader].sort());
+      // Another purpose, or another department, is not covered by the grant (and another
+      // department cannot even state this purpose).
+      expect(await read('BENEFIT_ELIGIBILITY')).toEqual([reader]);
+      const borrowed = await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'DISABILITY_ASSESSMENT'));
+      expect([borrowed.status, borrowed.body.errors[0].extensions.code]).toEqual([403, 'PURPOSE_NOT_ALLOWED']);
+      const taxOfficer = outcome(await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'ASSET_CHECK')));
       expect(taxOfficer.readable).toEqual(['TAX']);
 
       const mine = await post(graph.url, { query: 'query ($id: ID!) { citizen(id: $id) { consents { id live } } }', variables: { id: ME } }, await citizen(ME));
@@ -145,18 +156,18 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
 
       const revoked = await post(graph.url, { query: REVOKE, variables: { id: granted.body.data.grantConsent.id } }, await citizen(ME));
       expect(revoked.body.data.revokeConsent).toMatchObject({ live: false, revokedAt: expect.any(String) });
-      expect(await read('disability-assessment')).toEqual([reader]);
+      expect(await read('DISABILITY_ASSESSMENT')).toEqual([reader]);
     });
 
     it('an expired grant gives no access', async () => {
       const granted = await post(
         graph.url,
-        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'TRANSPORT', purpose: 'asset-check', expiresOn: future() } } },
+        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'TRANSPORT', purpose: 'ASSET_CHECK', expiresOn: future() } } },
         await citizen(ME),
       );
       const id = granted.body.data.grantConsent.id;
       await graph.subgraphs.identity.db.query("UPDATE consents SET expires_on = current_date - 1 WHERE id = $1", [id]);
-      const answer = await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'asset-check'));
+      const answer = await post(graph.url, { query: READ, variables: { id: ME } }, await officer('TAX', 'ASSET_CHECK'));
       expect(outcome(answer).readable).toEqual(['TAX']);
     });
 
@@ -164,16 +175,18 @@ describe.each(BACKENDS)('identity, access and consent through the gateway (%s)',
       const count = async () => (await graph.subgraphs.identity.db.query<{ n: number }>('SELECT count(*)::int AS n FROM consents'))[0].n;
       const before = await count();
       for (const input of [
-        { grantee: 'TAX', section: 'TAX', purpose: 'self-read', expiresOn: future() },
-        { grantee: 'TAX', section: 'HEALTH', purpose: 'x', expiresOn: future() },
-        { grantee: 'TAX', section: 'HEALTH', purpose: 'asset-check', expiresOn: '2001-01-01' },
+        { grantee: 'TAX', section: 'TAX', purpose: 'ASSET_CHECK', expiresOn: future() },
+        // Free text, and a registered purpose the grantee may not state, are no purpose for a grant.
+        { grantee: 'TAX', section: 'HEALTH', purpose: 'asset check for my landlord', expiresOn: future() },
+        { grantee: 'TAX', section: 'HEALTH', purpose: 'HEALTH_CARE', expiresOn: future() },
+        { grantee: 'TAX', section: 'HEALTH', purpose: 'ASSET_CHECK', expiresOn: '2001-01-01' },
       ]) {
         const answer = await post(graph.url, { query: GRANT, variables: { input } }, await citizen(ME));
         expect(answer.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       }
       const asOfficer = await post(
         graph.url,
-        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'HEALTH', purpose: 'asset-check', expiresOn: future() } } },
+        { query: GRANT, variables: { input: { grantee: 'TAX', section: 'HEALTH', purpose: 'ASSET_CHECK', expiresOn: future() } } },
         await officer('TAX'),
       );
       expect(asOfficer.status).toBe(403);

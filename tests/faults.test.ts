@@ -198,7 +198,7 @@ describe('faults with real processes', () => {
     citizen = { authorization: `Bearer ${await graph.token({ sub: ME, role: 'citizen' })}` };
     officer = {
       authorization: `Bearer ${await graph.token({ sub: 'officer-faults', role: 'officer', department: 'HEALTH' })}`,
-      'x-purpose': 'fault-tests',
+      'x-purpose': 'HEALTH_CARE',
     };
     const first = await fullHistory('baseline');
     expect(first.status).toBe(200);
@@ -232,7 +232,7 @@ describe('faults with real processes', () => {
       tax { returns(first: 50) { edges { node { id title employer { name } } } } }
       socialSecurity { contributions(first: 50) { edges { node { id title employer { name } } } } }`;
     const grant = `mutation Grant($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
-    const validGrant = { grantee: 'SOCIAL_SECURITY', section: 'HEALTH', purpose: 'disability-assessment', expiresOn: '2027-12-31' };
+    const validGrant = { grantee: 'SOCIAL_SECURITY', section: 'HEALTH', purpose: 'DISABILITY_ASSESSMENT', expiresOn: '2027-12-31' };
     const huge = JSON.stringify({ query: `{ citizen(id: "${ME}") { id } }`, variables: { pad: 'x'.repeat(1024 * 1024 + 10) } });
     let nested = '"x"';
     for (let i = 0; i < 20_000; i++) nested = `[${nested}]`;
@@ -328,12 +328,14 @@ describe('faults with real processes', () => {
         expect((await chunkedBody(agent)).status).toBe(413);
         const next = await undiciFetch(graph.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...citizen },
+          // The citizen's id is the citizen's data: this read leaves a record too, under its own case.
+          headers: { 'content-type': 'application/json', ...citizen, 'x-case-id': 'F-chunked-next' },
           body: JSON.stringify({ query: `{ citizen(id: "${ME}") { id } }` }),
           dispatcher: agent,
           signal: AbortSignal.timeout(3000),
         });
         expect(next.status).toBe(200);
+        expectedRecords.set('F-chunked-next', { records: 1, outcome: 'complete' });
       } finally {
         await agent.destroy();
       }

@@ -55,7 +55,7 @@ describe.each(BACKENDS)('the citizen graph through the gateway (%s)', (backend) 
 
   beforeAll(async () => {
     graph = await startGraph(backend, CITIZENS, registryOf(PAGE_WITH_SECTIONS));
-    officer = await authHeaders(graph.keys, { sub: 'off-1', role: 'officer', department: 'health' }, { purpose: 'treatment' });
+    officer = await authHeaders(graph.keys, { sub: 'off-1', role: 'officer', department: 'health' }, { purpose: 'HEALTH_CARE' });
     auditor = await authHeaders(graph.keys, { sub: 'aud-1', role: 'auditor' }, { caseId: 'case-1' });
   }, 120_000);
   afterAll(() => graph?.stop());

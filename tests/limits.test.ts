@@ -29,7 +29,7 @@ describe('query limits at the gateway', () => {
 
   beforeAll(async () => {
     graph = await startGraph('pglite', 20);
-    officer = await authHeaders(graph.keys, { sub: 'o', role: 'officer', department: 'HEALTH' }, { purpose: 'x' });
+    officer = await authHeaders(graph.keys, { sub: 'o', role: 'officer', department: 'HEALTH' }, { purpose: 'HEALTH_CARE' });
   }, 120_000);
   afterAll(() => graph?.stop());
 

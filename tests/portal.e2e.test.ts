@@ -46,11 +46,13 @@ const PHONE = { width: 390, height: 844 };
 // (Read by the gateway's config() on first use, in startGraph below.)
 process.env.PERSISTED_POLICY = 'citizen=require';
 
-const manifest = JSON.parse(readFileSync(join(ROOT, 'schema', 'operations', 'manifest.json'), 'utf8')) as Record<string, string>;
-/** A registered operation's id, found in the manifest by its name. */
+const apolloManifest = JSON.parse(readFileSync(join(ROOT, 'schema', 'operations', 'persisted-query-manifest.json'), 'utf8')) as {
+  operations: Array<{ id: string; name: string }>;
+};
+/** A registered operation's id as Apollo Client sends it, found in Apollo's manifest by its name. */
 const idOf = (name: string) => {
-  const id = Object.keys(manifest).find((key) => new RegExp(`^query ${name}\\b`).test(manifest[key]));
-  if (!id) throw new Error(`${name} is not in schema/operations/manifest.json; run npm run codegen`);
+  const id = apolloManifest.operations.find((operation) => operation.name === name)?.id;
+  if (!id) throw new Error(`${name} is not in schema/operations/persisted-query-manifest.json; run npm run codegen`);
   return id;
 };
 
@@ -122,7 +124,7 @@ describe('the citizen portal in a browser', () => {
     [me, expected] = found;
 
     // Someone else reads the citizen's data: a health officer, for a stated purpose.
-    const officer = await authHeaders(graph.keys, { sub: 'officer-7', role: 'officer', department: 'HEALTH' }, { purpose: 'treatment' });
+    const officer = await authHeaders(graph.keys, { sub: 'officer-7', role: 'officer', department: 'HEALTH' }, { purpose: 'HEALTH_CARE' });
     const read = await post(graph.url, { query: `{ citizen(id: "${me}") { health { encounters(first: 1) { edges { node { id } } } } } }` }, officer);
     expect(read.body.errors).toBeUndefined();
 
@@ -203,7 +205,8 @@ describe('the citizen portal in a browser', () => {
     const log = region('Who accessed my data');
     const shown = await text(log);
     expect(shown).toContain('Health officer officer-7');
-    expect(shown).toContain('treatment');
+    // The purpose in plain words, not its code.
+    expect(shown).toContain('Medical treatment or care');
     // The reads made above as the citizen (straight to the gateway) are there too.
     expect(shown).toMatch(/You[\s\S]*CitizenPortal/);
   });

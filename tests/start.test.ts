@@ -72,7 +72,7 @@ describe('npm start', () => {
 
     // An auditor runs a registered operation by name from the command line.
     const audited = JSON.parse(
-      cli('audit.ts', ['run', 'AuditCitizenHistory', '--var', 'id=cit_000001', '--case', 'C-1', '--purpose', 'review', '--url', `http://localhost:${portBase}/graphql`]),
+      cli('audit.ts', ['run', 'AuditCitizenHistory', '--var', 'id=cit_000001', '--case', 'C-1', '--purpose', 'COMPLAINT_REVIEW', '--url', `http://localhost:${portBase}/graphql`]),
     );
     expect(audited.data.citizen.id).toBe('cit_000001');
 

@@ -5,6 +5,7 @@ import type { InternalTarget } from '../../lib/auth/internal-keys';
 import type { Principal, Role } from '../../lib/auth/principal';
 import type { GatewayKeys } from '../../lib/auth/setup';
 import { findRegistered, type Registry } from './operations';
+import { purposeFor } from '../../lib/purposes';
 import { AuthError, bearerToken } from '../../lib/auth/tokens';
 import { internalTokenCache, userTokenCache } from '../../lib/auth/token-cache';
 
@@ -21,24 +22,31 @@ export interface GatewayContext extends BaseContext {
   operation?: string;
 }
 
-const MAX_HEADER_TEXT = 200;
-
 function headerText(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!text) return undefined;
-  if (text.length > MAX_HEADER_TEXT) {
-    throw new GraphQLError(`${name} must be at most ${MAX_HEADER_TEXT} characters; received ${text.length}`, {
-      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-    });
-  }
-  return text;
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+/**
+ * A case id is a reference into the reader's own files, not a message: short, and only
+ * characters that no reader mistakes for prose (no spaces), so it cannot carry a sentence.
+ */
+const CASE_ID = /^[A-Za-z0-9._:/-]{1,64}$/;
+
+function caseIdOf(text: string | undefined): string | undefined {
+  if (text === undefined || CASE_ID.test(text)) return text;
+  throw new GraphQLError(
+    `x-case-id must be 1 to 64 letters, digits or . _ : / -; received ${text.length} characters: ${JSON.stringify(text.slice(0, 64))}`,
+    { extensions: { code: 'CASE_ID_INVALID', http: { status: 400 } } },
+  );
 }
 
 /**
  * Builds each request's context from its `authorization` header: verifies the caller's JWT and
- * takes the officer's purpose (`x-purpose`, required) and case (`x-case-id`). A missing,
- * expired, badly signed or malformed token is UNAUTHENTICATED (401) with the reason.
+ * takes the purpose (`x-purpose`: a registered code; required of officers, fixed for citizens)
+ * and case (`x-case-id`). A missing, expired, badly signed or malformed token is
+ * UNAUTHENTICATED (401) with the reason; an unknown purpose PURPOSE_UNKNOWN (400), one the
+ * officer's department may not use PURPOSE_NOT_ALLOWED (403), a malformed case CASE_ID_INVALID (400).
  */
 export function createAuthenticator(keys: GatewayKeys) {
   // A verified caller token and a signed internal token are reused for a few seconds (token-cache.ts).
@@ -54,13 +62,15 @@ export function createAuthenticator(keys: GatewayKeys) {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
       });
     }
-    principal.purpose = headerText(req, 'x-purpose') ?? principal.purpose;
-    principal.caseId = headerText(req, 'x-case-id') ?? principal.caseId;
-    if (principal.role === 'officer' && !principal.purpose) {
-      throw new GraphQLError('Officers must state why they read citizen data: send the x-purpose header', {
-        extensions: { code: 'PURPOSE_REQUIRED', http: { status: 400 } },
-      });
+    // Only registered purpose codes reach the trail (lib/purposes.ts); a citizen's is fixed.
+    const stated = purposeFor(principal, headerText(req, 'x-purpose') ?? principal.purpose);
+    if ('refusal' in stated) {
+      const { code, message, allowed } = stated.refusal;
+      const status = code === 'PURPOSE_NOT_ALLOWED' ? 403 : 400;
+      throw new GraphQLError(message, { extensions: { code, allowed, http: { status } } });
     }
+    principal.purpose = stated.purpose;
+    principal.caseId = caseIdOf(headerText(req, 'x-case-id') ?? principal.caseId);
     const tokens = new Map<InternalTarget, Promise<string>>();
     return {
       principal,

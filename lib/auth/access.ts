@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Department, Principal } from './principal';
+import { purposeKey } from '../purposes';
 
 /**
  * The access rules every subgraph enforces on the records it returns (DESIGN.md, "Identity and
@@ -28,7 +29,9 @@ export interface CitizenRef {
   accessGrants?: AccessGrant[] | null;
 }
 
-const samePurpose = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+// Both sides are registered codes (the gateway and grantConsent check them); comparing their
+// canonical form also matches grants stored before codes, e.g. `disability-assessment`.
+const samePurpose = (a: string, b: string) => purposeKey(a) === purposeKey(b);
 
 /** The live grant that lets `principal` read `section` of a citizen, if there is one. */
 export function matchingGrant(principal: Principal, section: Department, grants: readonly AccessGrant[] | null | undefined, now = Date.now()) {

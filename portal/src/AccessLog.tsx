@@ -51,14 +51,8 @@ export function AccessLog({ log, me }: { log: Citizen['accessLog']; me: string }
                 </div>
                 <div>
                   <dt>Why</dt>
-                  <dd>{entry.purpose ?? (entry.role === 'CITIZEN' ? 'Own records' : 'Not stated')}</dd>
+                  <dd>{entry.purposeMeaning ?? entry.purpose ?? 'Not stated'}</dd>
                 </div>
-                {entry.caseId && (
-                  <div>
-                    <dt>Case</dt>
-                    <dd>{entry.caseId}</dd>
-                  </div>
-                )}
                 <div>
                   <dt>Through</dt>
                   <dd>{entry.operationName ?? 'an unnamed request'}</dd>

@@ -11,7 +11,7 @@ import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
 import { execute } from '../support/graphql';
 
 const OP_ID = 'a'.repeat(64);
-const OFFICER: Principal = { sub: 'officer-7', role: 'officer', department: 'TAX', purpose: 'asset-check', scope: [] };
+const OFFICER: Principal = { sub: 'officer-7', role: 'officer', department: 'TAX', purpose: 'ASSET_CHECK', scope: [] };
 const citizen = (id: string): Principal => ({ sub: id, role: 'citizen', scope: [] });
 
 /** A record as the gateway sends it; `over` changes some fields. */
@@ -19,7 +19,7 @@ function record(over: Partial<TrailRecordInput> = {}): TrailRecordInput {
   return {
     occurredAt: '2025-01-15T10:00:00.000Z',
     principal: { sub: 'officer-7', role: 'officer', department: 'TAX' },
-    purpose: 'asset-check',
+    purpose: 'ASSET_CHECK',
     caseId: null,
     operationId: OP_ID,
     operationName: 'OfficerTaxView',
@@ -212,6 +212,7 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       const add = (over: Partial<TrailRecordInput>) => trail(record(over), OFFICER);
       await add({ citizenIds: [A, B], occurredAt: '2025-01-01T09:00:00.000Z' }); // seq 1
       await add({ citizenIds: [A], occurredAt: '2025-02-01T09:00:00.000Z', principal: { sub: A, role: 'citizen', department: null }, purpose: null, operationName: 'CitizenOverview' }); // seq 2
+      // Written before purposes were codes: free text.
       await add({ citizenIds: [B], occurredAt: '2025-03-01T09:00:00.000Z', principal: { sub: 'officer-9', role: 'officer', department: 'HEALTH' }, purpose: 'treatment' }); // seq 3
       await add({ citizenIds: [A], occurredAt: '2025-04-01T09:00:00.000Z', outcome: 'partial', caseId: 'case-42' }); // seq 4
       await add({ citizenIds: [], occurredAt: '2025-05-01T09:00:00.000Z', principal: { sub: 'auditor-1', role: 'auditor', department: null }, operationName: 'AuditTrail' }); // seq 5
@@ -219,14 +220,14 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
 
     const LOG = `query ($representations: [_Any!]!, $first: Int, $after: String) {
       _entities(representations: $representations) { ... on Citizen { id accessLog(first: $first, after: $after) {
-        edges { cursor node { seq occurredAt role department accessorId purpose caseId operationName operationId services outcome durationMs citizenIds hash prevHash } }
+        edges { cursor node { seq occurredAt role department accessorId purpose purposeMeaning caseId operationName operationId services outcome durationMs citizenIds hash prevHash } }
         pageInfo { hasNextPage endCursor }
       } } }
     }`;
     const logOf = (id: string, principal?: Principal, args: { first?: number; after?: string } = {}) =>
       execute(audit, LOG, { representations: [{ __typename: 'Citizen', id }], ...args }, principal);
 
-    it("shows a citizen who read their data and why, newest first, without other citizens' ids or hashes", async () => {
+    it("shows a citizen who read their data and why, newest first, without other citizens' ids, hashes or case ids", async () => {
       const result = await logOf(A, citizen(A));
       expect(result.errors).toBeUndefined();
       const edges = result.data!._entities[0].accessLog.edges;
@@ -237,8 +238,10 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
         role: 'OFFICER',
         department: 'TAX',
         accessorId: 'officer-7',
-        purpose: 'asset-check',
-        caseId: 'case-42',
+        purpose: 'ASSET_CHECK',
+        purposeMeaning: 'Checking declared income and assets',
+        // The officer's own reference: for their department and auditors, not for the citizen.
+        caseId: null,
         operationName: 'OfficerTaxView',
         operationId: OP_ID,
         services: ['identity', 'tax'],
@@ -320,8 +323,31 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       expect(await seqs({ first: 2, after: first.data!.accessTrail.edges[0].cursor, filter: { citizenId: A } })).toEqual([4, 2]);
     });
 
-    it('refuses the trail to anyone but an audit operation, and a backwards time range', async () => {
-      for (const principal of [citizen(A), OFFICER, { sub: 'auditor-1', role: 'auditor', scope: [] } as Principal]) {
+    it('shows an audit operation the case id and free-text purposes of old records; a citizen sees neither', async () => {
+      const asAuditor = (await logOf(A)).data!._entities[0].accessLog.edges.map((e: any) => e.node);
+      expect(asAuditor.find((n: any) => n.seq === 4)).toMatchObject({ caseId: 'case-42', purpose: 'ASSET_CHECK' });
+      const legacy = async (principal?: Principal) => (await logOf(B, principal)).data!._entities[0].accessLog.edges.find((e: any) => e.node.seq === 3).node;
+      expect(await legacy()).toMatchObject({ purpose: 'treatment', purposeMeaning: null });
+      expect(await legacy(citizen(B))).toMatchObject({ purpose: null, purposeMeaning: null });
+    });
+
+    it("lists an officer only their own department's records, with the case ids they wrote", async () => {
+      const HEALTH_OFFICER: Principal = { sub: 'officer-3', role: 'officer', department: 'HEALTH', purpose: 'ACCESS_REVIEW', scope: [] };
+      const CASES = `query ($filter: AccessTrailFilter) { accessTrail(filter: $filter, first: 10) { edges { node { seq department caseId citizenIds } } } }`;
+      const tax = await execute(audit, CASES, {}, { ...OFFICER, sub: 'officer-8', purpose: 'ACCESS_REVIEW' });
+      expect(tax.errors).toBeUndefined();
+      expect(tax.data!.accessTrail.edges.map((e: any) => e.node)).toEqual([
+        { seq: 4, department: 'TAX', caseId: 'case-42', citizenIds: null },
+        { seq: 1, department: 'TAX', caseId: null, citizenIds: null },
+      ]);
+      const health = await execute(audit, CASES, {}, HEALTH_OFFICER);
+      expect(health.data!.accessTrail.edges.map((e: any) => e.node.seq)).toEqual([3]);
+      const another = await execute(audit, CASES, { filter: { department: 'TAX' } }, HEALTH_OFFICER);
+      expect(another.errors?.[0]).toMatchObject({ message: expect.stringMatching(/officers of HEALTH read only their own department's records/), extensions: { code: 'FORBIDDEN' } });
+    });
+
+    it('refuses the trail to citizens and to auditors outside an audit operation, and a backwards time range', async () => {
+      for (const principal of [citizen(A), { sub: 'auditor-1', role: 'auditor', scope: [] } as Principal]) {
         const result = await execute(audit, TRAIL, {}, principal);
         expect(result.data).toBeNull();
         expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', department: 'AUDIT' });

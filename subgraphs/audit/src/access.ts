@@ -1,10 +1,11 @@
-import type { Principal } from '../../../lib/auth/principal';
+import type { Department, Principal } from '../../../lib/auth/principal';
+import type { AccessRecordRow } from './db/tables';
 import { forbidden } from '../../../lib/auth/access';
 
 /**
  * Who reads the access trail (DESIGN.md, "Access trail"): a citizen reads their own access
- * log; an auditor reads any log and the whole trail, inside a registered audit operation only.
- * Nobody else reads it, officers included.
+ * log; an auditor reads any log and the whole trail, inside a registered audit operation only;
+ * an officer reads the trail of their own department's reads, and no citizen's log.
  */
 
 /** An auditor running a registered `Audit*` operation (the gateway marks those). */
@@ -20,13 +21,18 @@ export function assertMayReadAccessLog(principal: Principal, citizenId: string):
   throw forbidden(`${principal.role}s may not read a citizen's access log: only the citizen and registered audit operations may`, 'AUDIT');
 }
 
-/** Throws FORBIDDEN unless `principal` is an auditor inside a registered audit operation. */
-export function assertMayReadTrail(principal: Principal): void {
-  if (inAuditOperation(principal)) return;
+/**
+ * Which records of the trail `principal` may list: every record (an auditor inside a registered
+ * audit operation), only their own department's (an officer: a department reviews its officers'
+ * reads), or none (FORBIDDEN).
+ */
+export function trailScope(principal: Principal): { department: Department | null } {
+  if (inAuditOperation(principal)) return { department: null };
+  if (principal.role === 'officer' && principal.department) return { department: principal.department };
   throw forbidden(
     principal.role === 'auditor'
       ? 'auditors may read the access trail only through registered audit operations (schema/operations/Audit*.graphql)'
-      : `the access trail is for registered audit operations only; a ${principal.role} may not read it`,
+      : 'citizens read their own access log (Citizen.accessLog), not the access trail',
     'AUDIT',
   );
 }
@@ -37,3 +43,13 @@ export function assertMayReadTrail(principal: Principal): void {
  * not which other citizens the same operation read.
  */
 export const seesWholeRecord = inAuditOperation;
+
+/**
+ * Whether `principal` sees a record's case id: the reader's own free text, so only auditors and
+ * officers of the department that wrote it; never a citizen (a case id in another citizen's log
+ * would read as if official, whoever typed it).
+ */
+export function seesCaseId(principal: Principal, record: Pick<AccessRecordRow, 'principalRole' | 'principalDepartment'>): boolean {
+  if (inAuditOperation(principal)) return true;
+  return principal.role === 'officer' && record.principalRole === 'officer' && principal.department === record.principalDepartment;
+}

@@ -29,6 +29,10 @@ export type AccessRecord = {
   __typename?: 'AccessRecord';
   /** The officer's or auditor's id (a citizen reading their own data: their citizen id). */
   accessorId: Scalars['String']['output'];
+  /**
+   * The reader's own reference for the case, as they sent it: shown to auditors and to officers
+   * of the department that wrote the record; null for everyone else, the citizen included.
+   */
   caseId?: Maybe<Scalars['String']['output']>;
   /** Every citizen whose data the response carried (auditors only; null for others). */
   citizenIds?: Maybe<Array<Scalars['ID']['output']>>;
@@ -44,7 +48,10 @@ export type AccessRecord = {
   operationName?: Maybe<Scalars['String']['output']>;
   outcome: AccessOutcome;
   prevHash?: Maybe<Scalars['String']['output']>;
+  /** Why: a registered purpose code, e.g. `TAX_ASSESSMENT` (a citizen's own reads: `CITIZEN_SELF_SERVICE`). */
   purpose?: Maybe<Scalars['String']['output']>;
+  /** What the purpose code means, in plain words (null for a code the registry does not know). */
+  purposeMeaning?: Maybe<Scalars['String']['output']>;
   role: AccessorRole;
   /** Position in the hash chain (1 for the first record). */
   seq: Scalars['Int']['output'];
@@ -114,7 +121,10 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** The whole access trail, newest first, for audit operations only. */
+  /**
+   * The access trail, newest first: the whole trail for audit operations; for an officer, only the
+   * records of their own department's reads.
+   */
   accessTrail: AccessRecordConnection;
 };
 
@@ -266,6 +276,7 @@ export type AccessRecordResolvers<ContextType = Context, ParentType extends Reso
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
   prevHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  purposeMeaning?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['AccessorRole'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   services?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;

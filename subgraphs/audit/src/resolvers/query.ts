@@ -1,12 +1,16 @@
 import { badInput } from '../../../../lib/errors';
 import { pageArgs, recordCursor, toConnection } from '../../../../lib/paging';
-import { assertMayReadTrail } from '../access';
+import { forbidden } from '../../../../lib/auth/access';
+import { trailScope } from '../access';
 import * as repo from '../db/repository';
 import type { QueryResolvers } from '../generated/resolvers';
 
 export const Query: QueryResolvers = {
   accessTrail: async (_root, { filter, first, after }, { principal, db, accessed }) => {
-    assertMayReadTrail(principal);
+    const scope = trailScope(principal);
+    if (scope.department && filter?.department && filter.department !== scope.department) {
+      throw forbidden(`officers of ${scope.department} read only their own department's records; filter.department was ${filter.department}`, 'AUDIT');
+    }
     const page = pageArgs({ first, after });
     const { from, to } = filter ?? {};
     if (from && to && from >= to) {
@@ -14,7 +18,7 @@ export const Query: QueryResolvers = {
     }
     // Which records touched this citizen is that citizen's data.
     if (filter?.citizenId) accessed.add(filter.citizenId);
-    const rows = await repo.trailPage(db, filter ?? {}, page.first, page.after);
+    const rows = await repo.trailPage(db, { ...filter, department: scope.department ?? filter?.department }, page.first, page.after);
     return toConnection(rows, page.first, recordCursor);
   },
 };

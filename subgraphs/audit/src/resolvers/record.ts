@@ -1,4 +1,5 @@
-import { seesWholeRecord } from '../access';
+import { purposeByCode } from '../../../../lib/purposes';
+import { seesCaseId, seesWholeRecord } from '../access';
 import type { AccessRecordResolvers } from '../generated/resolvers';
 
 const ROLE = { citizen: 'CITIZEN', officer: 'OFFICER', auditor: 'AUDITOR' } as const;
@@ -8,6 +9,10 @@ export const AccessRecord: AccessRecordResolvers = {
   role: (row) => ROLE[row.principalRole],
   department: (row) => row.principalDepartment,
   accessorId: (row) => row.principalSub,
+  // Records written before purposes were codes may hold free text: only auditors see that.
+  purpose: (row, _args, { principal }) => (purposeByCode(row.purpose) || seesWholeRecord(principal) ? row.purpose : null),
+  purposeMeaning: (row) => purposeByCode(row.purpose)?.meaning ?? null,
+  caseId: (row, _args, { principal }) => (seesCaseId(principal, row) ? row.caseId : null),
   services: (row) => row.departments,
   outcome: (row) => OUTCOME[row.outcome],
   citizenIds: (row, _args, { principal, accessed }) => {

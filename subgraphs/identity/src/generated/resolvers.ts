@@ -86,7 +86,10 @@ export type ConsentGrant = {
   id: Scalars['ID']['output'];
   /** Neither revoked nor expired. */
   live: Scalars['Boolean']['output'];
-  /** What the grantee may read for, e.g. `benefit-assessment`; officers state it in `x-purpose`. */
+  /**
+   * What the grantee may read for: a registered purpose code the grantee may use, e.g.
+   * `DISABILITY_ASSESSMENT` (lib/purposes.ts); officers state it in `x-purpose`.
+   */
   purpose: Scalars['String']['output'];
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   section: Department;
@@ -103,6 +106,7 @@ export type Department =
 export type GrantConsentInput = {
   expiresOn: Scalars['Date']['input'];
   grantee: Department;
+  /** A registered purpose code that `grantee` may use, e.g. `DISABILITY_ASSESSMENT`; any other is BAD_USER_INPUT. */
   purpose: Scalars['String']['input'];
   section: Department;
 };

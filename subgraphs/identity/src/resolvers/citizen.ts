@@ -16,7 +16,12 @@ const guarded =
 const householdOf = (row: CitizenRow, { loaders }: Context) => (row.householdId ? loaders.household.load(row.householdId) : null);
 
 export const Citizen: CitizenResolvers = {
-  __resolveReference: (ref, { loaders }) => loaders.citizen.load(ref.id),
+  // Another subgraph's reference resolves to the citizen only if they exist: that is their data.
+  __resolveReference: async (ref, { loaders, accessed }) => {
+    const row = await loaders.citizen.load(ref.id);
+    if (row) accessed.add(row.id);
+    return row;
+  },
   name: guarded('name', (row) => ({ given: row.givenName, family: row.familyName, full: `${row.familyName} ${row.givenName}` })),
   nationalId: guarded('nationalId', (row) => row.nationalId),
   birthDate: guarded('birthDate', (row) => row.birthDate),
