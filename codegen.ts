@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { generatePersistedQueryManifest } from '@apollo/generate-persisted-query-manifest';
 import * as addPlugin from '@graphql-codegen/add';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { preset as clientPreset } from '@graphql-codegen/client-preset';
@@ -106,7 +107,23 @@ const operationManifest: CodegenPlugin = {
   plugin: (_schema, documents) =>
     buildManifest(documents.map(({ location, rawSDL }) => readOperation(relative(ROOT, location!), rawSDL ?? readFileSync(location!, 'utf8')))),
 };
-const LOCAL_PLUGINS: Record<string, CodegenPlugin> = { 'citizen-graph-operation-manifest': operationManifest };
+/**
+ * `schema/operations/persisted-query-manifest.json`: the same operations in Apollo's persisted
+ * query manifest format, written by `@apollo/generate-persisted-query-manifest` itself, so each
+ * body is what a stock Apollo Client sends (its cache's document transforms applied: `__typename`
+ * in every selection set) and each id is what `@apollo/persisted-query-lists` sends for it. The
+ * gateway reads both manifests and knows each operation under both ids (gateway/src/operations.ts).
+ */
+const apolloManifest: CodegenPlugin = {
+  plugin: async () => {
+    const manifest = await generatePersistedQueryManifest({ documents: [join(ROOT, OPERATIONS)] }, undefined);
+    return `${JSON.stringify(manifest, null, 2)}\n`;
+  },
+};
+const LOCAL_PLUGINS: Record<string, CodegenPlugin> = {
+  'citizen-graph-operation-manifest': operationManifest,
+  'citizen-graph-apollo-manifest': apolloManifest,
+};
 
 /** The client preset, with the "do not edit" header on every file it writes (it has no option for one). */
 const clientPresetWithHeader: Types.OutputPreset = {
@@ -141,6 +158,11 @@ const clientDocuments = {
     schema: API_SCHEMA,
     documents: OPERATIONS,
     plugins: ['citizen-graph-operation-manifest'],
+  },
+  'schema/operations/persisted-query-manifest.json': {
+    schema: API_SCHEMA,
+    documents: OPERATIONS,
+    plugins: ['citizen-graph-apollo-manifest'],
   },
 };
 

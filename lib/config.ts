@@ -154,7 +154,7 @@ export interface QueryLimits {
   readonly cost: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = Object.freeze({ depth: 10, aliases: 15, directives: 20, tokens: 1000, cost: 100_000 });
+export const DEFAULT_LIMITS: QueryLimits = Object.freeze({ depth: 10, aliases: 15, directives: 20, tokens: 1000, cost: 200_000 });
 
 /**
  * `PERSISTED_POLICY`: `require`, `allow`, or per role, e.g. `citizen=allow,officer=require`.

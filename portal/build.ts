@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildSchema, isAbstractType, Kind, parse } from 'graphql';
+import { buildSchema, isAbstractType } from 'graphql';
 import type { Plugin } from 'vite' with { 'resolution-mode': 'import' };
 import { config } from '../lib/config';
 
 export const PORTAL_DIR = __dirname;
 const ROOT = join(__dirname, '..');
-const MANIFEST = join(ROOT, 'schema', 'operations', 'manifest.json');
+const MANIFEST = join(ROOT, 'schema', 'operations', 'persisted-query-manifest.json');
 const API_SCHEMA = join(ROOT, 'schema', 'api.graphql');
 const GENERATED = join(ROOT, 'schema', 'operations', 'generated');
 const STAMP = '.source-hash';
@@ -24,12 +24,9 @@ const STAMP = '.source-hash';
 export const VIRTUAL_MODULE = 'virtual:registered-operations';
 
 /**
- * `virtual:registered-operations`, made at build time:
- * - `operationIds`: operation name -> registered id, read from `schema/operations/manifest.json`
- *   (what `npm run codegen` writes and the gateway serves), so the app never carries a
- *   hand-copied id and never needs the document's text to find one;
- * - `possibleTypes`: each interface's implementations, from the API schema, so that Apollo
- *   Client's cache can match fragments on `ServiceRecord`.
+ * `virtual:registered-operations`, made at build time: `possibleTypes`, each interface's
+ * implementations from the API schema, so that Apollo Client's cache can match fragments on
+ * `ServiceRecord`. (Operation ids come from Apollo's own manifest, imported by src/apollo.ts.)
  */
 export function registeredOperations(): Plugin {
   const resolved = `\0${VIRTUAL_MODULE}`;
@@ -38,21 +35,13 @@ export function registeredOperations(): Plugin {
     resolveId: (id) => (id === VIRTUAL_MODULE ? resolved : undefined),
     load(id) {
       if (id !== resolved) return undefined;
-      this.addWatchFile(MANIFEST);
       this.addWatchFile(API_SCHEMA);
-      const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>;
-      const operationIds: Record<string, string> = {};
-      for (const [hash, document] of Object.entries(manifest)) {
-        const operation = parse(document).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-        if (operation?.kind !== Kind.OPERATION_DEFINITION || !operation.name) throw new Error(`${MANIFEST}: ${hash} has no named operation`);
-        operationIds[operation.name.value] = hash;
-      }
       const schema = buildSchema(readFileSync(API_SCHEMA, 'utf8'));
       const possibleTypes: Record<string, string[]> = {};
       for (const type of Object.values(schema.getTypeMap())) {
         if (isAbstractType(type)) possibleTypes[type.name] = schema.getPossibleTypes(type).map((t) => t.name).sort();
       }
-      return `export const operationIds = ${JSON.stringify(operationIds)};\nexport const possibleTypes = ${JSON.stringify(possibleTypes)};\n`;
+      return `export const possibleTypes = ${JSON.stringify(possibleTypes)};\n`;
     },
   };
 }

@@ -141,11 +141,14 @@ describe('trail client: one post in flight, the rest batched', () => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        posts.push({ body: JSON.parse(body), authorization: req.headers.authorization });
+        const parsed = JSON.parse(body);
+        posts.push({ body: parsed, authorization: req.headers.authorization });
         held.push(() => {
           res.statusCode = status;
           res.setHeader('content-type', 'application/json');
-          res.end('{}');
+          // As the audit service answers: a receipt per record of an array, in order.
+          const receipt = (i: number) => ({ id: `acc_${i}`, seq: i, hash: 'f'.repeat(64) });
+          res.end(JSON.stringify(Array.isArray(parsed) ? parsed.map((_, i) => receipt(i)) : receipt(0)));
         });
       });
     });

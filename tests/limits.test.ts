@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getOperationAST, parse, validate } from 'graphql';
 import { DEFAULT_LIMITS, loadConfig } from '../lib/config';
 import { queryLimits } from '../gateway/src/limits';
+import { operationCost } from '../gateway/src/cost';
 import { authHeaders } from './support/auth';
 import { post, startGraph, type RunningGraph } from './support/graph';
 
@@ -76,6 +77,37 @@ describe('query limits at the gateway', () => {
     await expectRefused([one, one], 'BAD_REQUEST', /batch/i);
   });
 
+  describe('cost counts page sizes however they are written', () => {
+    // Ten aliases of a page of 100 citizens with their health records: the same selection three ways.
+    const selection = (first: string) =>
+      Array.from({ length: 10 }, (_, i) => `c${i}: citizens(first: ${first}) { edges { node { id health { encounters(first: ${first}) { edges { node { id title } } } } } } }`).join(' ');
+    const literal = `{ ${selection('100')} }`;
+    const variables = `query Pages($n: Int!) { ${selection('$n')} }`;
+    const defaults = `query Pages($n: Int = 100) { ${selection('$n')} }`;
+
+    it('refuses the selection with literal page sizes', async () => {
+      await expectRefused({ query: literal }, 'GRAPHQL_VALIDATION_FAILED', /costs [\d,]+, over the limit of 200,000/);
+    });
+
+    it('refuses it with the sizes in variables, before any subgraph runs', async () => {
+      const answer = await expectRefused({ query: variables, variables: { n: 100 } }, 'GRAPHQL_VALIDATION_FAILED', /over the limit/);
+      const literalCost = (await post(graph.url, { query: literal }, officer)).body.errors[0].extensions.cost;
+      expect(answer.errors[0].extensions.cost).toBe(literalCost);
+    });
+
+    it("refuses it with the sizes in a variable's default, and with a size that is not a number", async () => {
+      await expectRefused({ query: defaults }, 'GRAPHQL_VALIDATION_FAILED', /over the limit/);
+      // A value that is not a number is costed at the page maximum (the subgraph refuses it anyway).
+      await expectRefused({ query: variables, variables: { n: 'many' } }, 'GRAPHQL_VALIDATION_FAILED', /over the limit/);
+    });
+
+    it('lets the same selection through with small pages, in a variable', async () => {
+      const { status, body } = await post(graph.url, { query: `query Pages($n: Int!) { citizens(first: $n) { edges { node { id } } } }`, variables: { n: 3 } }, officer);
+      expect(status).toBe(200);
+      expect(body.data.citizens.edges).toHaveLength(3);
+    });
+  });
+
   it('keeps answering normal queries after the refusals', async () => {
     const { status, body } = await post(graph.url, { query: '{ citizen(id: "cit_000001") { id name { full } } }' }, officer);
     expect(status).toBe(200);
@@ -95,15 +127,35 @@ describe('query limits at the gateway', () => {
 describe('every registered operation passes the default limits', () => {
   const schema = buildSchema(readFileSync(join(ROOT, 'schema', 'api.graphql'), 'utf8'));
   const limits = queryLimits(DEFAULT_LIMITS, { suggestions: false });
+  const costOf = (document: string, variables?: Record<string, unknown>) => {
+    const ast = parse(document);
+    return operationCost(schema, ast, getOperationAST(ast)!, variables);
+  };
   it.each(Object.values(manifest).map((document) => [/(?:query|mutation) (\w+)/.exec(document)![1], document]))('%s', (_name, document) => {
     const ast = parse(document, limits.parseOptions);
     expect(validate(schema, ast, limits.validationRules).map((e) => e.message)).toEqual([]);
+    // At its defaults, and with every page size a client may send at the maximum (100).
+    expect(costOf(document)).toBeLessThanOrEqual(DEFAULT_LIMITS.cost);
+    expect(costOf(document, { first: 100, newest: 100, accessFirst: 100 })).toBeLessThanOrEqual(DEFAULT_LIMITS.cost);
   });
 
-  it('a lower LIMIT_COST refuses the full history on cost', () => {
-    const strict = queryLimits({ ...DEFAULT_LIMITS, cost: 5000 }, { suggestions: false });
-    const errors = validate(schema, parse(FULL_HISTORY), strict.validationRules);
-    expect(errors.map((e) => e.message).join('\n')).toMatch(/cost/i);
+  it('the full history costs more than a lower LIMIT_COST of 5,000', () => {
+    expect(costOf(FULL_HISTORY, { id: 'cit_000001' })).toBeGreaterThan(5000);
+  });
+
+  it('a page size costs the same as a literal, a variable, a default or the schema default', () => {
+    const field = (first: string) => `citizens${first} { edges { node { id } } }`;
+    const literal = costOf(`{ ${field('(first: 20)')} }`);
+    expect(costOf(`query Q($n: Int!) { ${field('(first: $n)')} }`, { n: 20 })).toBe(literal);
+    expect(costOf(`query Q($n: Int = 20) { ${field('(first: $n)')} }`)).toBe(literal);
+    expect(costOf(`{ ${field('')} }`)).toBe(literal); // citizens(first: Int = 20)
+    expect(costOf(`query Q($n: Int) { ${field('(first: $n)')} }`, { n: 100 })).toBe(costOf(`{ ${field('(first: 100)')} }`));
+  });
+
+  it('a fragment spread many times is costed once per spread, without exponential work', () => {
+    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Citizen { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const document = `query Q { citizen(id: "c") { ...F0 } } ${fragments} fragment F30 on Citizen { id }`;
+    expect(costOf(document)).toBeGreaterThan(DEFAULT_LIMITS.cost);
   });
 
   it('the limits are read from LIMIT_* and validated', () => {

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { InternalTarget } from '../../lib/auth/internal-keys';
 import type { Principal, Role } from '../../lib/auth/principal';
 import type { GatewayKeys } from '../../lib/auth/setup';
-import { findRegistered, type Registry } from './operations';
+import type { PersistedDecision } from './persisted';
 import { purposeFor } from '../../lib/purposes';
 import { AuthError, bearerToken } from '../../lib/auth/tokens';
 import { internalTokenCache, userTokenCache } from '../../lib/auth/token-cache';
@@ -20,6 +20,8 @@ export interface GatewayContext extends BaseContext {
   trail: { citizens: Set<string>; services: Set<string> };
   /** The registered operation this request runs (its name labels metrics), if it is one. */
   operation?: string;
+  /** What the persisted-operation policy decided for this request (persisted.ts). */
+  persisted?: PersistedDecision;
 }
 
 function headerText(req: IncomingMessage, name: string): string | undefined {
@@ -91,6 +93,18 @@ const ROOT_FIELD_ROLES: Record<string, readonly Role[]> = {
   revokeConsent: ['citizen'],
 };
 
+/** The root fields a selection set selects, also through fragments on the root type (`... on Query { citizens }`). */
+function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, document, seen);
+    if (seen.has(selection.name.value)) return [];
+    seen.add(selection.name.value);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFields(fragment.selectionSet, document, seen) : [];
+  });
+}
+
 function refuse(message: string): GraphQLError {
   return new GraphQLError(`Forbidden: ${message}`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
 }
@@ -100,26 +114,25 @@ function refuse(message: string): GraphQLError {
  * operation an auditor sends that is not a registered audit operation. A registered audit
  * operation is marked on the principal, which is what lets subgraphs answer an auditor.
  */
-export function accessPlugin(registry: Registry): ApolloServerPlugin<GatewayContext> {
+export function accessPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation: resolved, request }) {
-          const operation = resolved as OperationDefinitionNode;
+        async didResolveOperation({ contextValue, operation, document }) {
+          if (!operation) return; // operationChecks (persisted.ts) answers a document with no operation to run
           const { principal } = contextValue;
           if (principal.role === 'auditor') {
-            const name = request.query ? findRegistered(registry, request.query)?.name : undefined;
-            // The registered text must also be what runs: the name Apollo resolved must match.
-            if (!name || !name.startsWith('Audit') || (operation.name && operation.name.value !== name)) {
+            // Auditors are always under `require`: the policy found the registered operation, and put its text in place.
+            const name = contextValue.persisted?.registered?.name;
+            if (!name || !name.startsWith('Audit') || operation.name?.value !== name) {
               throw refuse('auditors may run registered audit operations only (schema/operations/Audit*.graphql)');
             }
             principal.auditOperation = name;
           }
-          for (const selection of operation.selectionSet.selections) {
-            if (selection.kind !== Kind.FIELD) continue;
-            const roles = ROOT_FIELD_ROLES[selection.name.value];
+          for (const field of rootFields(operation.selectionSet, document)) {
+            const roles = ROOT_FIELD_ROLES[field];
             if (roles && !roles.includes(principal.role)) {
-              throw refuse(`${selection.name.value} is for ${roles.join(' and ')}s only`);
+              throw refuse(`${field} is for ${roles.join(' and ')}s only`);
             }
           }
         },

@@ -30,6 +30,8 @@ import { ROOT } from './supergraph';
 
 export const OPERATIONS_DIR = join(ROOT, 'schema', 'operations');
 export const MANIFEST_FILE = join(OPERATIONS_DIR, 'manifest.json');
+/** The same operations in Apollo's persisted query manifest format, as Apollo Client sends them (`__typename` added). */
+export const APOLLO_MANIFEST_FILE = join(OPERATIONS_DIR, 'persisted-query-manifest.json');
 
 export interface RegisteredOperation {
   /** The operation's name, which is also the file's base name. */

@@ -12,7 +12,8 @@ import { createRateLimits } from './rate-limit';
 import { checkCustomScalarInputs } from './scalars';
 import { accessPlugin, createAuthenticator, type GatewayContext } from './auth';
 import { loadRegistry, type Registry } from './operations';
-import { applyPersistedPolicy } from './persisted';
+import { operationChecks, persistedDecision, persistedText, sentOperation, type PersistedPolicies } from './persisted';
+import type { Registered } from './operations';
 import { queryLimits } from './limits';
 import { subgraphResilience, type ResilienceOptions, type SubgraphResilience } from './resilience';
 import { sharedPooledFetcher } from './fetcher';
@@ -63,8 +64,10 @@ export interface GatewayOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** Token keys; default: from configuration (development keys under DATA_DIR/keys). */
   keys?: GatewayKeys;
-  /** Registered operations; default: schema/operations/manifest.json. */
+  /** Registered operations; default: schema/operations/manifest.json and persisted-query-manifest.json. */
   registry?: Registry;
+  /** Per role, `require` or `allow`; default: from configuration (`PERSISTED_POLICY`, NODE_ENV). */
+  persistedPolicy?: PersistedPolicies;
   /** Where the access trail is written; default: the audit service's `/trail`. */
   trail?: TrailClient;
   log?: Logger;
@@ -86,7 +89,7 @@ export interface Gateway {
   server: ApolloServer<GatewayContext>;
   /**
    * Builds a request's context from its headers (the caller's principal; 401/400 errors) and
-   * applies the persisted-operation policy to its body (fills in a registered operation by id).
+   * decides by the persisted-operation policy what runs (GET query string or POST body; 4xx errors).
    */
   context(req: IncomingMessage, body: unknown): Promise<GatewayContext>;
   /** The URL the gateway uses for each subgraph. */
@@ -134,6 +137,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkCustomScalarInputs(apiSchema));
   const development = config().nodeEnv !== 'production';
   const registry = options.registry ?? loadRegistry();
+  const policy = options.persistedPolicy ?? config().persistedPolicy;
+  /** APQ hashes of Apollo Client's texts of registered operations, learned on their first full request. */
+  const learned = new Map<string, Registered>();
   const authenticate = createAuthenticator(options.keys ?? (await gatewayKeys(config())));
   // Depth, aliases, directives, tokens and cost: refused (400) before planning, so before any subgraph.
   const limits = queryLimits(options.limits ?? config().limits, { suggestions: development });
@@ -147,9 +153,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     // A batch (a JSON array body) is refused with 400 BAD_REQUEST: it would also bypass the persisted-operation policy.
     allowBatchedHttpRequests: false,
     plugins: [
+      // First: puts the registered text in place before anything reads the request; then the
+      // checks that answer a client's mistake in choosing the operation before other plugins see it.
+      persistedText<GatewayContext>(),
+      operationChecks(),
       metrics.plugin,
       ...limits.plugins,
-      accessPlugin(registry),
+      accessPlugin(),
       trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) => {
         metrics.trailWriteFailed();
         options.log?.error({ err }, 'access trail write failed; response withheld');
@@ -159,6 +169,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
+      // Apollo Server answers some client mistakes (a bad APQ version, say) with a 4xx and no code.
+      const status = (error as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http?.status;
+      if (code === undefined && status !== undefined && status < 500) {
+        return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+      }
       if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
         options.log?.error({ err: error }, 'request failed');
         // Internal details (SQL, stack, hostnames) never reach a client: the request id finds them in the logs.
@@ -178,7 +193,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     context: async (req, body) => {
       const context = await authenticate(req);
       await rateLimits.byPrincipal(context.principal);
-      context.operation = applyPersistedPolicy(body, context.principal, registry, config().persistedPolicy)?.name;
+      // The persisted-operation policy, for every request whichever way it came (GET or POST):
+      // what runs is decided here, before Apollo Server reads the request (persisted.ts).
+      context.persisted = persistedDecision(sentOperation(req, body), context.principal, registry, policy[context.principal.role], learned);
+      context.operation = context.persisted.registered?.name;
       return context;
     },
     subgraphUrls,

@@ -30,12 +30,43 @@ export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TR
   const queue: Waiting[] = [];
   let sending = false;
 
+  /**
+   * Posts a batch and settles each record's caller with that record's own outcome: the audit
+   * service answers an array with one entry per record (a receipt, or the reason that record was
+   * refused), so one bad record fails only its own request. A post that fails as a whole (the
+   * store is down, a timeout) fails every record in it: none was written.
+   */
   async function post(batch: Waiting[]): Promise<void> {
-    // Any valid gateway token may write; the first caller's is as good as any.
+    // Any of the batch's tokens for the trail may write; the first caller's is as good as any.
     const body = JSON.stringify(batch.length === 1 ? batch[0].record : batch.map((waiting) => waiting.record));
     // Over the gateway's pooled keep-alive connections (fetcher.ts), like its subgraph fetches.
     const response = await pooledPost(trailUrl, body, { authorization: `Bearer ${batch[0].token}` }, timeoutMs);
-    if (response.status !== 201) throw new Error(`audit service answered ${response.status}: ${response.text}`);
+    const refused = (text: string) => new Error(`audit service answered ${response.status}: ${text.slice(0, 500)}`);
+    if (batch.length === 1) {
+      if (response.status === 201) batch[0].resolve();
+      else batch[0].reject(refused(response.text));
+      return;
+    }
+    if (response.status === 400) {
+      // Refused whole (an audit service that checks the batch as one): each record alone, so that
+      // only a bad one fails.
+      await Promise.all(batch.map((waiting) => post([waiting])));
+      return;
+    }
+    let outcomes: unknown;
+    try {
+      outcomes = JSON.parse(response.text);
+    } catch {
+      outcomes = undefined;
+    }
+    if ((response.status !== 201 && response.status !== 207) || !Array.isArray(outcomes) || outcomes.length !== batch.length) {
+      throw refused(response.text);
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index] as { error?: { message?: string } } | null;
+      if (outcome && typeof outcome === 'object' && !outcome.error) waiting.resolve();
+      else waiting.reject(refused(JSON.stringify(outcome?.error ?? outcome)));
+    });
   }
 
   async function sendAll(): Promise<void> {
@@ -45,7 +76,6 @@ export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TR
         const batch = queue.splice(0, perPost);
         try {
           await post(batch);
-          for (const waiting of batch) waiting.resolve();
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);
         }
@@ -77,17 +107,21 @@ export function trailPlugin(client: TrailClient, onFailure?: (error: unknown) =>
       const started = Date.now();
       return {
         async willSendResponse({ contextValue, response, queryHash, operationName, request }) {
+          // A registered operation is named by its one identity, whichever of its ids or texts was sent.
+          const registered = contextValue.persisted?.registered;
           const { principal, trail } = contextValue;
           if (trail.citizens.size === 0 || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
+          // Every root field null (an error bubbled up to it): the subgraphs answered, but no citizen's data leaves.
+          if (!result.data || Object.values(result.data).every((value) => value === null)) return;
           const record: TrailRecordInput = {
             occurredAt: new Date(started).toISOString(),
             principal: { sub: principal.sub, role: principal.role, department: principal.department ?? null },
             purpose: principal.purpose ?? null,
             caseId: principal.caseId ?? null,
             // Apollo Server hashes every document it runs; the fallback covers a response made before that.
-            operationId: queryHash ?? operationId(request.query ?? ''),
-            operationName: operationName ?? null,
+            operationId: registered?.id ?? queryHash ?? operationId(request.query ?? ''),
+            operationName: registered?.name ?? operationName ?? null,
             citizenIds: [...trail.citizens].sort(),
             departments: [...trail.services].sort(),
             outcome: result.errors?.length ? 'partial' : 'complete',

@@ -405,12 +405,20 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       expect(await verifyTrail(db)).toEqual({ ok: true, count: 3 });
     });
 
-    it('refuses an array with one bad record with 400 naming its index, and stores none of them', async () => {
+    it('refuses the one bad record of an array, naming its index, and stores the others (207)', async () => {
       const { audit, db } = await freshAudit();
-      await expect(audit.routes['/trail']([record(), record({ outcome: 'ok' as 'complete' })], OFFICER)).rejects.toMatchObject({
-        status: 400,
-        message: expect.stringMatching(/trail record \[1\] refused: "outcome" must be one of complete, partial/),
-      });
+      const answer = await audit.routes['/trail']([record(), record({ outcome: 'ok' as 'complete' }), record()], OFFICER);
+      expect(answer.status).toBe(207);
+      const entries = answer.body as Array<{ seq?: number; error?: { code: string; message: string } }>;
+      expect(entries.map((entry) => (entry.error ? entry.error.code : 'stored'))).toEqual(['stored', 'BAD_REQUEST', 'stored']);
+      expect(entries[1].error!.message).toMatch(/trail record \[1\] refused: "outcome" must be one of complete, partial/);
+      expect(await count(db)).toBe(2);
+      expect(await verifyTrail(db)).toEqual({ ok: true, count: 2 });
+    });
+
+    it('refuses a lone bad record with 400 and stores nothing', async () => {
+      const { audit, db } = await freshAudit();
+      await expect(audit.routes['/trail'](record({ outcome: 'ok' as 'complete' }), OFFICER)).rejects.toMatchObject({ status: 400 });
       expect(await count(db)).toBe(0);
     });
 

@@ -19,6 +19,9 @@ export const Query: QueryResolvers = {
     // Which records touched this citizen is that citizen's data.
     if (filter?.citizenId) accessed.add(filter.citizenId);
     const rows = await repo.trailPage(db, { ...filter, department: scope.department ?? filter?.department }, page.first, page.after);
-    return toConnection(rows, page.first, recordCursor);
+    const connection = toConnection(rows, page.first, recordCursor);
+    // Each record says who read a citizen's data, and when: a read of that citizen, recorded in turn.
+    for (const { node } of connection.edges) for (const id of node.citizenIds) accessed.add(id);
+    return connection;
   },
 };
