@@ -4,12 +4,13 @@
  *
  *   npm start                          # in another terminal
  *   npx tsx portal/screenshot.ts [--url http://localhost:4100/] [--citizen cit_000008] [--out docs/portal.png]
+ *
+ * The browser is the one the portal's test uses (portal/browser.ts; CHROMIUM_PATH chooses another).
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const url = option('url', 'http://localhost:4100/');
   const citizen = option('citizen', 'cit_000008');
   const out = resolve(option('out', 'docs/portal.png'));
-  const browser = await chromium.launch({ executablePath: option('chromium', '/usr/bin/chromium'), args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const desktop = await shoot(browser, url, citizen, { width: 1280, height: 1000 });
     const phone = await shoot(browser, url, citizen, { width: 390, height: 844 }, '#timeline');
