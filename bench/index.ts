@@ -22,6 +22,9 @@
  * Subgraphs are started once per population (separate processes, NODE_ENV=production) on
  * postgres://postgres@127.0.0.1:5432/cg_bench_<N>_<service> (BENCH_DATABASE_URL to change the
  * server), on ports from --port-base (default 4100); then the gateways one after another.
+ *
+ * The peers and the load generator are the benchmark's own dependencies (bench/package.json), not
+ * the product's: the first run installs them into bench/node_modules (support/dependencies.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,7 @@ import type { Principal } from '../lib/auth/principal';
 import { signInternalToken } from '../lib/auth/tokens';
 import { SUBGRAPHS, type SubgraphName } from '../lib/config';
 import { SCENARIO_INFO, SCENARIOS, scenarioNamed, variantsFor, type ScenarioName } from './scenarios';
+import { ensureBenchDependencies } from './support/dependencies';
 import { explainMarkdown, explainScenario } from './support/explain';
 import { measureGateway } from './support/measure';
 import { analyzePopulation, ensurePopulation, populationUrl, seedRecord } from './support/population';
@@ -287,6 +291,8 @@ async function main(): Promise<void> {
     return;
   }
   if (opts.explain) return explain(opts);
+  // The load generator and the peers come from bench/package.json, installed here on first use (--explain needs neither).
+  ensureBenchDependencies(say);
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
   const populations = opts.scale ?? [opts.citizens];
   const pgVersion = await postgresVersion(populationUrl(populations[0]));

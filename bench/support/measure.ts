@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SubgraphName } from '../../lib/config';
-import { checkResponse } from './load';
+import { checkResponse } from './check';
 import { cpuMs, pidsWithCmdline, sampleRss, treeCpuMs, treeRssBytes } from './proc';
 import { BENCH_DATA_DIR, probe, ROOT, type ProbeCounters, type Proc } from './services';
 import type { GatewayName, GatewayRun, LoadResult, LoadSpec, Variant } from './types';

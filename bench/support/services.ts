@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceKey } from '../../lib/auth/internal-keys';
 import { envPrefix, SUBGRAPHS, type SubgraphName } from '../../lib/config';
+import { hiveGatewayBin } from './dependencies';
 import type { GatewayName } from './types';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -193,11 +194,10 @@ export async function startGateway(gateway: GatewayName, options: GatewayStart):
   if (gateway === 'apollo-gateway') {
     proc = launch(gateway, [...flags, '--import', 'tsx', join(__dirname, '..', 'peers', 'apollo-gateway.ts')], peerEnv, options.ports.probe(gateway), options.quiet);
   } else {
-    const bin = join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
     const config = join(__dirname, '..', 'peers', 'hive-gateway.config.ts');
     proc = launch(
       gateway,
-      [...flags, bin, 'supergraph', options.supergraphPath, '--config-path', config, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'],
+      [...flags, hiveGatewayBin(), 'supergraph', options.supergraphPath, '--config-path', config, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'],
       peerEnv,
       options.ports.probe(gateway),
       options.quiet,
