@@ -148,7 +148,7 @@ interface Running {
 async function startPopulation(opts: Options, citizens: number, ttlSeconds: number): Promise<Running> {
   await ensurePopulation(citizens, say);
   await analyzePopulation(citizens, say);
-  const keys: Keys = { issuer: generateKeyPairPem(), internalSecret: new Uint8Array(randomBytes(32)), internalTokenTtl: ttlSeconds };
+  const keys: Keys = { issuer: generateKeyPairPem(), internalSecret: new Uint8Array(randomBytes(32)), internalTokenTtl: ttlSeconds, checkpoint: generateKeyPairPem() };
   const ports = portsFrom(opts.portBase);
   say(`starting 7 subgraphs over ${citizens.toLocaleString('en-US')} citizens (ports ${ports.subgraph('identity')}-${ports.subgraph('audit')})...`);
   const subgraphs = await startSubgraphs({

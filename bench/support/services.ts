@@ -100,6 +100,8 @@ export interface Keys {
   internalSecret: Uint8Array;
   /** The longest internal-token lifetime the subgraphs accept (the peers' fixed tokens last the whole run). */
   internalTokenTtl: number;
+  /** The audit service's checkpoint-signing pair (NODE_ENV=production refuses to start without AUDIT_SIGNING_KEY). */
+  checkpoint: { privateKey: string; publicKey: string };
 }
 
 export interface StartOptions {
@@ -125,6 +127,8 @@ export async function startSubgraphs(options: StartOptions): Promise<Map<Subgrap
       INTERNAL_TOKEN_KEY: Buffer.from(serviceKey(options.keys.internalSecret, name)).toString('base64url'),
       INTERNAL_TOKEN_TTL: String(options.keys.internalTokenTtl),
       [`${envPrefix(name)}_PORT`]: String(options.ports.subgraph(name)),
+      // Only the audit service signs checkpoints, so only it is given the private key.
+      ...(name === 'audit' ? { AUDIT_SIGNING_KEY: options.keys.checkpoint.privateKey } : {}),
       ...options.env,
     };
     const entry = join(ROOT, 'subgraphs', name, 'src', 'index.ts');
