@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -287,11 +287,47 @@ export function resolveDbTarget(service: string): DbTarget {
   return { kind: 'pglite', dataDir: join(cfg.dataDir, service) };
 }
 
+const ROOT = join(__dirname, '..');
+let emptyCluster: Promise<Blob | undefined> | undefined;
+
+/**
+ * A freshly initialised PGlite cluster, as the tarball of its data directory: a new store
+ * starts from it instead of running initdb, which costs 1 to 2 s of CPU (measured: 1.3 s to
+ * create against 0.4 s to load, on this project's 2-core machine), seven times for a graph. Made
+ * once per PGlite version and kept in node_modules/.cache (written to a temporary name and
+ * renamed, so processes starting together never read half a file); `undefined` when it cannot
+ * be made or kept, and the store is then initialised the usual way.
+ */
+function freshCluster(): Promise<Blob | undefined> {
+  emptyCluster ??= (async () => {
+    try {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
+      const file = join(ROOT, 'node_modules', '.cache', 'citizen-graph', `pglite-${version}-initdb.tar`);
+      if (!existsSync(file)) {
+        const engine = await PGlite.create();
+        const dump = await engine.dumpDataDir('none');
+        await engine.close();
+        mkdirSync(dirname(file), { recursive: true });
+        const partial = `${file}.${process.pid}.partial`;
+        writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+        renameSync(partial, file);
+      }
+      return new Blob([readFileSync(file)]);
+    } catch {
+      return undefined;
+    }
+  })();
+  return emptyCluster;
+}
+
 /** Opens (and for a server, creates if missing) a store. Call `migrate` next. */
 export async function openDb(target: DbTarget): Promise<Db> {
   if (target.kind === 'pglite') {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const engine = await PGlite.create(target.dataDir ?? 'memory://', { parsers: PARSERS });
+    // A new store (in memory, or a directory without a cluster yet) starts from the initialised one.
+    const isNew = !target.dataDir || !existsSync(join(target.dataDir, 'PG_VERSION'));
+    const loadDataDir = isNew ? await freshCluster() : undefined;
+    const engine = await PGlite.create(target.dataDir ?? 'memory://', { parsers: PARSERS, ...(loadDataDir ? { loadDataDir } : {}) });
     return new PgliteDb(engine, target.dataDir ?? 'memory');
   }
   await ensureDatabase(target.url);

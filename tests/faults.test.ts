@@ -388,9 +388,17 @@ describe('faults with real processes', () => {
     // Sixteen at a time: concurrent like real clients, and the trail's batches see mixed records.
     for (let start = 0; start < requests.length; start += 16) {
       const replies = await Promise.all(
-        requests.slice(start, start + 16).map(async (mutated) => ({ mutated, reply: await request('gen', mutated.body, headers[mutated.role]) })),
+        requests.slice(start, start + 16).map(async (mutated) => {
+          try {
+            return { mutated, reply: await request('gen', mutated.body, headers[mutated.role]) };
+          } catch (error) {
+            // No answer at all (a reset connection) is a failure too; say which request and why.
+            failures.push(`${mutated.label} as ${mutated.role}: no answer (${(error as Error).message}: ${String((error as Error).cause)})`);
+            return undefined;
+          }
+        }),
       );
-      for (const { mutated, reply } of replies) {
+      for (const { mutated, reply } of replies.filter((answer) => answer !== undefined)) {
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
         if (reply.status >= 500 || typeof reply.body !== 'object') failures.push(`${mutated.label} as ${mutated.role}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
       }

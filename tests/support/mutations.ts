@@ -104,7 +104,7 @@ export function mutatedRequests(operations: readonly Operation[], values: Values
       return { label: `${op.name}: a variable declared ${type}`, body: { query: print(changed), variables: goodVariables(ast, values) } };
     },
     (op, ast) => {
-      const size = pick([10_000, 100_000, 400_000]);
+      const size = pick([10_000, 100_000, 300_000]);
       const variables = Object.fromEntries(Object.keys(goodVariables(ast, values)).map((name) => [name, 'z'.repeat(size)]));
       return { label: `${op.name}: ${size}-character strings`, body: { query: op.document, variables } };
     },
