@@ -101,7 +101,7 @@ describe('operating the gateway: rate limits, metrics, traces, request ids', () 
     });
 
     it('refuses an address over its limit before reading the body, whatever the request', async () => {
-      const { url, gateway } = await gatewayWith({ rateLimits: { ...NO_LIMITS, perAddress: 2 } });
+      const { url } = await gatewayWith({ rateLimits: { ...NO_LIMITS, perAddress: 2 } });
       expect((await post(url, { documentId: ME_ID, variables: { id: CITIZEN } }, me)).status).toBe(200);
       expect((await post(url, '{ not json', me)).status).toBe(400);
       const refused = await post(url, { documentId: ME_ID, variables: { id: CITIZEN } }, me);
@@ -113,7 +113,6 @@ describe('operating the gateway: rate limits, metrics, traces, request ids', () 
       expect(samples(metrics, 'cg_rate_limited_total', { scope: 'address' })).toEqual([2]);
       // Health checks are not rate limited.
       expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
-      expect(gateway).toBeDefined();
     });
 
     it('counts the client behind a trusted proxy by the address the proxy appended, not what the client claims', async () => {
@@ -135,7 +134,9 @@ describe('operating the gateway: rate limits, metrics, traces, request ids', () 
   });
 
   // Like TEST_DATABASE_URL: CI sets TEST_REDIS_URL (and runs Redis); without it there is no Redis to share.
-  for (const redisUrl of process.env.TEST_REDIS_URL ? [process.env.TEST_REDIS_URL] : []) describe('rate limits shared in Redis', () => {
+  // Without TEST_REDIS_URL jest reports these tests as skipped, by name, rather than passing nothing.
+  const redisUrl = process.env.TEST_REDIS_URL ?? '';
+  (redisUrl ? describe : describe.skip)('rate limits shared in Redis (needs TEST_REDIS_URL)', () => {
     it('counts one principal across two gateway replicas', async () => {
       const prefix = `cg-test-${process.pid}-${Date.now()}`;
       const limits = { ...NO_LIMITS, perPrincipal: 4, redisUrl };

@@ -8,11 +8,12 @@ const ROOT = join(__dirname, '..');
 const QUERY = readFileSync(join(ROOT, 'schema', 'operations', 'CitizenFullHistory.graphql'), 'utf8');
 
 /** `npm start` as a user runs it, on free ports and a fresh data directory. */
+/** Every service's port variable, from `portBase` up: the graph and the command-line scripts agree on them. */
+const portsFrom = (portBase: number) =>
+  Object.fromEntries((Object.keys(DEFAULT_PORTS) as ServiceName[]).map((service, i) => [`${envPrefix(service)}_PORT`, String(portBase + i)]));
+
 function start(dataDir: string, portBase: number): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const ports = Object.fromEntries(
-    (Object.keys(DEFAULT_PORTS) as ServiceName[]).map((service, i) => [`${envPrefix(service)}_PORT`, String(portBase + i)]),
-  );
-  const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir, SEED_CITIZENS: '40', NODE_ENV: 'development' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...portsFrom(portBase), DATA_DIR: dataDir, SEED_CITIZENS: '40', NODE_ENV: 'development' };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts')], { cwd: ROOT, env });
   let output = '';
@@ -38,7 +39,9 @@ describe('npm start', () => {
   const cli = (script: string, args: string[]) =>
     execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', script), ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development', GATEWAY_PORT: String(portBase) },
+      // All the ports, not only the gateway's: a script that reaches another service (the audit
+      // service) must find this graph's, never one on the default port.
+      env: { ...process.env, ...portsFrom(portBase), DATA_DIR: dataDir, NODE_ENV: 'development' },
       encoding: 'utf8',
     });
 
@@ -50,7 +53,7 @@ describe('npm start', () => {
 
     // The printed citizen token works with the example, and so does one from `npm run token`.
     const printed = /CITIZEN_TOKEN=(\S+)/.exec(run.output())?.[1];
-    expect(printed).toBeDefined();
+    expect(printed).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/); // a JWT
     const minted = cli('token.ts', ['citizen', '--sub', 'cit_000001']).trim();
     for (const token of [printed, minted]) {
       const check = await fetch(`http://localhost:${portBase}/graphql`, {
