@@ -1,8 +1,8 @@
-import { createEducationSubgraph } from '../../subgraphs/education/src/server';
-import { DEFAULT_SEED, seedStores } from '../../seed/run';
-import { ageAt, buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR } from '../../seed/world';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { createEducationSubgraph } from '../src/server';
+import { DEFAULT_SEED, seedStores } from '../../../seed/run';
+import { ageAt, buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR } from '../../../seed/world';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 const CITIZENS = 60;
 const people = [...population(buildWorld(CITIZENS, DEFAULT_SEED))];

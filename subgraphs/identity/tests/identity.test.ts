@@ -1,10 +1,10 @@
-import { seedStores } from '../../seed/run';
-import { buildWorld, citizenId, population } from '../../seed/world';
-import { DEFAULT_SEED } from '../../seed/run';
-import { nationalIdProblem } from '../../lib/national-id';
-import { createIdentitySubgraph } from '../../subgraphs/identity/src/server';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { seedStores } from '../../../seed/run';
+import { buildWorld, citizenId, population } from '../../../seed/world';
+import { DEFAULT_SEED } from '../../../seed/run';
+import { nationalIdProblem } from '../../../lib/national-id';
+import { createIdentitySubgraph } from '../src/server';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 const people = [...population(buildWorld(60, DEFAULT_SEED))];
 

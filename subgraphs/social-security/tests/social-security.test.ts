@@ -1,9 +1,9 @@
-import { createSocialSecuritySubgraph } from '../../subgraphs/social-security/src/server';
-import { plusYears } from '../../seed/dates';
-import { DEFAULT_SEED, seedStores } from '../../seed/run';
-import { buildWorld, citizenId, population, REFERENCE_DATE, REFERENCE_YEAR, type Person } from '../../seed/world';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { createSocialSecuritySubgraph } from '../src/server';
+import { plusYears } from '../../../seed/dates';
+import { DEFAULT_SEED, seedStores } from '../../../seed/run';
+import { buildWorld, citizenId, population, REFERENCE_DATE, REFERENCE_YEAR, type Person } from '../../../seed/world';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 const CITIZENS = 60;
 const people: Person[] = [...population(buildWorld(CITIZENS, DEFAULT_SEED))];

@@ -1,8 +1,8 @@
-import { createHealthSubgraph } from '../../subgraphs/health/src/server';
-import { seedStores } from '../../seed/run';
-import { citizenId } from '../../seed/world';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { createHealthSubgraph } from '../src/server';
+import { seedStores } from '../../../seed/run';
+import { citizenId } from '../../../seed/world';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 describe.each(BACKENDS)('health subgraph (%s)', (backend) => {
   let health: Awaited<ReturnType<typeof createHealthSubgraph>>;

@@ -1,14 +1,14 @@
-import type { Principal } from '../../lib/auth/principal';
-import type { Db } from '../../lib/db';
-import { chainHash, type TrailRecordInput } from '../../lib/trail';
-import { findAuditOperation, parseAuditArgs, UsageError, variableValues } from '../../scripts/audit';
-import { recordsAfter } from '../../subgraphs/audit/src/db/repository';
-import { trailRecordOf } from '../../subgraphs/audit/src/db/tables';
-import { TrailWriter } from '../../subgraphs/audit/src/db/trail-writer';
-import { verifyTrail } from '../../subgraphs/audit/src/db/verify';
-import { createAuditSubgraph } from '../../subgraphs/audit/src/server';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import type { Principal } from '../../../lib/auth/principal';
+import type { Db } from '../../../lib/db';
+import { chainHash, type TrailRecordInput } from '../../../lib/trail';
+import { findAuditOperation, parseAuditArgs, UsageError, variableValues } from '../../../scripts/audit';
+import { recordsAfter } from '../src/db/repository';
+import { trailRecordOf } from '../src/db/tables';
+import { TrailWriter } from '../src/db/trail-writer';
+import { verifyTrail } from '../src/db/verify';
+import { createAuditSubgraph } from '../src/server';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 const OP_ID = 'a'.repeat(64);
 const OFFICER: Principal = { sub: 'officer-7', role: 'officer', department: 'TAX', purpose: 'ASSET_CHECK', scope: [] };

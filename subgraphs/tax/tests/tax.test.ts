@@ -1,8 +1,8 @@
-import { createTaxSubgraph } from '../../subgraphs/tax/src/server';
-import { DEFAULT_SEED, seedStores } from '../../seed/run';
-import { buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR, type Person } from '../../seed/world';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { createTaxSubgraph } from '../src/server';
+import { DEFAULT_SEED, seedStores } from '../../../seed/run';
+import { buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR, type Person } from '../../../seed/world';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 // About 4% of adults run a business and few businesses export: 60 citizens hold no such owner, 150 do.
 const CITIZENS = 150;

@@ -1,9 +1,9 @@
-import { createTransportSubgraph } from '../../subgraphs/transport/src/server';
-import { plusYears } from '../../seed/dates';
-import { DEFAULT_SEED, seedStores } from '../../seed/run';
-import { buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR } from '../../seed/world';
-import { BACKENDS, closeTestDbs, openTestDb } from '../support/db';
-import { execute } from '../support/graphql';
+import { createTransportSubgraph } from '../src/server';
+import { plusYears } from '../../../seed/dates';
+import { DEFAULT_SEED, seedStores } from '../../../seed/run';
+import { buildWorld, citizenId, HISTORY_YEARS, population, REFERENCE_DATE, REFERENCE_YEAR } from '../../../seed/world';
+import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';
+import { execute } from '../../../tests/support/graphql';
 
 interface Vehicle {
   id: string;
