@@ -5,8 +5,8 @@ import * as addPlugin from '@graphql-codegen/add';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { preset as clientPreset } from '@graphql-codegen/client-preset';
 import type { CodegenPlugin, Types } from '@graphql-codegen/plugin-helpers';
-import { buildManifest, readOperation } from './gateway/src/operation-registry';
-import { ROOT } from './gateway/src/supergraph';
+import { ROOT } from './lib/paths';
+import { buildManifest, readOperation } from './tools/operation-registry';
 
 /**
  * One entry per subgraph: resolver types from its `schema.graphql`, with federation on, its

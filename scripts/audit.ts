@@ -12,11 +12,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kind, parse, type OperationDefinitionNode, type TypeNode } from 'graphql';
-import { MANIFEST_FILE } from '../gateway/src/operation-registry';
 import { devIssuerKey } from '../lib/auth/setup';
 import { signUserToken } from '../lib/auth/tokens';
 import { config } from '../lib/config';
 import { openDb, resolveDbTarget, type Db } from '../lib/db';
+import { MANIFEST_FILE } from '../lib/paths';
 import {
   checkpointSigningKey,
   checkpointVerifyingKey,

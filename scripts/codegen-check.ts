@@ -8,7 +8,7 @@
  */
 import { generate } from '@graphql-codegen/cli';
 import codegenConfig from '../codegen';
-import { ROOT } from '../gateway/src/supergraph';
+import { ROOT } from '../lib/paths';
 import { operationProblems, schemaProblems, staleOutputs, type Problem } from './codegen-problems';
 
 /** What codegen would write now (nothing is written), against the committed files. */

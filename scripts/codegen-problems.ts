@@ -6,17 +6,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Types } from '@graphql-codegen/plugin-helpers';
-import { loadOperations, OperationFileError, OPERATIONS_DIR, validateOperation } from '../gateway/src/operation-registry';
-import {
-  API_SCHEMA_PATH,
-  apiSchema,
-  composeSubgraphs,
-  formatCompositionError,
-  printApiSchema,
-  readSupergraph,
-  ROOT,
-  SUPERGRAPH_PATH,
-} from '../gateway/src/supergraph';
+import { OPERATIONS_DIR, ROOT, SUPERGRAPH_PATH } from '../lib/paths';
+import { API_SCHEMA_PATH, apiSchema, composeSubgraphs, formatCompositionError, printApiSchema, readSupergraph } from '../tools/compose';
+import { loadOperations, OperationFileError, validateOperation } from '../tools/operation-registry';
 
 export interface Problem {
   /** The file at fault, relative to the repository root. */

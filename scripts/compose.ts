@@ -6,14 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import {
-  API_SCHEMA_PATH,
-  composeSubgraphs,
-  formatCompositionError,
-  printApiSchema,
-  ROOT,
-  SUPERGRAPH_PATH,
-} from '../gateway/src/supergraph';
+import { ROOT, SUPERGRAPH_PATH } from '../lib/paths';
+import { API_SCHEMA_PATH, composeSubgraphs, formatCompositionError, printApiSchema } from '../tools/compose';
 
 const result = composeSubgraphs();
 if (!result.ok) {

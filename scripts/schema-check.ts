@@ -18,8 +18,9 @@ import {
   exitCode,
   type ChangeLevel,
   type SchemaCheckResult,
-} from '../gateway/src/schema-check';
-import { formatCompositionError, ROOT, subgraphSdlPath } from '../gateway/src/supergraph';
+} from '../tools/schema-check';
+import { ROOT } from '../lib/paths';
+import { formatCompositionError, subgraphSdlPath } from '../tools/compose';
 
 const USAGE = `usage: npm run schema:check -- <subgraph> [--sdl FILE] [--json] [--allow-breaking]
   <subgraph>        one of ${SUBGRAPHS.join(', ')}

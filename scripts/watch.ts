@@ -13,7 +13,8 @@ import { watch, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SUBGRAPHS, type SubgraphName } from '../lib/config';
-import { composeSubgraphs, formatCompositionError, readSupergraph, ROOT, type Composition } from '../gateway/src/supergraph';
+import { ROOT } from '../lib/paths';
+import { composeSubgraphs, formatCompositionError, readSupergraph, type Composition } from '../tools/compose';
 
 /** The subgraph named by `--watch <subgraph>`, if any; exits 64 (usage) on anything else. */
 export function watchOptionOrExit(argv: string[]): SubgraphName | undefined {

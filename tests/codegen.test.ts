@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { print, type DocumentNode } from 'graphql';
-import { loadOperations, MANIFEST_FILE, readOperation, validateOperation } from '../gateway/src/operation-registry';
-import { apiSchema, readSupergraph } from '../gateway/src/supergraph';
+import { MANIFEST_FILE } from '../lib/paths';
+import { apiSchema, readSupergraph } from '../tools/compose';
+import { loadOperations, readOperation, validateOperation } from '../tools/operation-registry';
 import * as typed from '../schema/operations/generated/graphql';
 import { operationProblems, staleOutputs } from '../scripts/codegen-problems';
 

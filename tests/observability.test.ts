@@ -7,8 +7,7 @@ import { createLogger } from '../lib/log';
 import { initTracing } from '../lib/tracing';
 import type { RateLimitConfig } from '../lib/config';
 import { createGateway, gatewayHttpServer, type Gateway, type GatewayOptions } from '../gateway/src/server';
-import { registryOf } from '../gateway/src/operations';
-import { operationId } from '../gateway/src/operation-registry';
+import { operationId, registryOf } from '../gateway/src/operations';
 import { authHeaders } from './support/auth';
 import { post, startGraph, type RunningGraph } from './support/graph';
 

@@ -5,7 +5,7 @@ import { parse, print } from 'graphql';
 import { closeServer, listen } from '../lib/http';
 import { createGateway, gatewayHttpServer, type Gateway } from '../gateway/src/server';
 import { loadRegistry, type Registered } from '../gateway/src/operations';
-import { APOLLO_MANIFEST_FILE } from '../gateway/src/operation-registry';
+import { APOLLO_MANIFEST_FILE } from '../lib/paths';
 import { authHeaders } from './support/auth';
 import { post, startGraph, type RunningGraph } from './support/graph';
 import type { Server } from 'node:http';

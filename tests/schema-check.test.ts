@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSubgraph, committedCheckInput, exitCode, type SchemaCheckResult } from '../gateway/src/schema-check';
-import { composeSubgraphs } from '../gateway/src/supergraph';
+import { composeSubgraphs } from '../tools/compose';
+import { checkSubgraph, committedCheckInput, exitCode, type SchemaCheckResult } from '../tools/schema-check';
 import { committedSubgraphSdl, edit } from './support/schemas';
 
 const ROOT = join(__dirname, '..');

@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { SUBGRAPHS } from '../lib/config';
 import type { Logger } from '../lib/log';
 import { supergraphFromEnvironment, watchedSupergraph } from '../gateway/src/supergraph-source';
-import { composeSubgraphs, readSupergraph } from '../gateway/src/supergraph';
+import { composeSubgraphs, readSupergraph } from '../tools/compose';
 import { committedSubgraphSdl, edit } from './support/schemas';
 
 /** The committed graph, and the same graph after health adds `Encounter.severity`. */

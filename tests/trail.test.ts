@@ -1,6 +1,5 @@
 import { closeServer } from '../lib/http';
-import { loadRegistry, registryOf, type Registry } from '../gateway/src/operations';
-import { operationId } from '../gateway/src/operation-registry';
+import { loadRegistry, operationId, registryOf, type Registry } from '../gateway/src/operations';
 import { verifyTrail } from '../subgraphs/audit/src/db/verify';
 import { authHeaders } from './support/auth';
 import { BACKENDS } from './support/db';

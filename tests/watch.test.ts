@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Composition } from '../gateway/src/supergraph';
+import type { Composition } from '../tools/compose';
 import { watchSubgraph, writeLiveSupergraph, type SubgraphWatcher } from '../scripts/watch';
 
 /**

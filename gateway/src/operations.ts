@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Kind, parse, print, visit, type DocumentNode } from 'graphql';
-import { APOLLO_MANIFEST_FILE, MANIFEST_FILE, operationId } from './operation-registry';
+import { APOLLO_MANIFEST_FILE, MANIFEST_FILE } from '../../lib/paths';
+
+/**
+ * sha256 (hex) of a document's exact text: a registered operation's id (codegen writes the
+ * manifest with it, tools/operation-registry.ts), the APQ hash, and the id the trail records.
+ */
+export const operationId = (document: string) => createHash('sha256').update(document).digest('hex');
 
 /**
  * One registered operation as the gateway knows it under one of its ids. An operation has one

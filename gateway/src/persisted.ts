@@ -2,8 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
 import type { Principal, Role } from '../../lib/auth/principal';
-import { findRegistered, type Registered, type Registry } from './operations';
-import { operationId } from './operation-registry';
+import { findRegistered, operationId, type Registered, type Registry } from './operations';
 
 /**
  * Persisted operations: a client sends a registered operation by id, as Apollo's APQ

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../../lib/log';
-import { SUPERGRAPH_PATH } from './supergraph';
+import { SUPERGRAPH_PATH } from '../../lib/paths';
 
 export interface WatchOptions {
   log?: Logger;

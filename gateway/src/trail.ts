@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './auth';
 import type { TrailRecordInput } from '../../lib/trail';
-import { operationId } from './operation-registry';
+import { operationId } from './operations';
 import { pooledPost } from './fetcher';
 
 /** Where the gateway sends trail records, and how long it waits for the audit store. */

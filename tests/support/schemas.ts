@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SubgraphName } from '../../lib/config';
-import { committedText } from '../../gateway/src/schema-check';
-import { subgraphSdlPath } from '../../gateway/src/supergraph';
+import { subgraphSdlPath } from '../../tools/compose';
+import { committedText } from '../../tools/schema-check';
 
 /**
  * A subgraph's SDL as committed (what `schema:check` composes the others from), or the file on

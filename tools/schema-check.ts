@@ -8,16 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import { SUBGRAPHS, type SubgraphName } from '../../lib/config';
+import { SUBGRAPHS, type SubgraphName } from '../lib/config';
+import { ROOT, SUPERGRAPH_PATH } from '../lib/paths';
+import { apiSchema, composeSubgraphs, subgraphSdlPath, type CompositionError } from './compose';
 import { coordinatesUsed, loadOperations, validateOperation, type RegisteredOperation } from './operation-registry';
-import {
-  apiSchema,
-  composeSubgraphs,
-  ROOT,
-  SUPERGRAPH_PATH,
-  subgraphSdlPath,
-  type CompositionError,
-} from './supergraph';
 
 export interface SchemaCheckInput {
   subgraph: SubgraphName;

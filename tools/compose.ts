@@ -1,12 +1,17 @@
+/**
+ * Composition, at build time: the subgraphs' SDL composed with Apollo's composition into the
+ * supergraph (`npm run compose`, `npm run codegen:check`, `npm run schema:check`, and the live
+ * recomposition of `npm start -- --watch`), and the API schema clients see. The running gateway
+ * never loads this file: it serves the composed file (gateway/src/supergraph-source.ts).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { parse, printSchema, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from '../../lib/config';
+import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from '../lib/config';
+import { ROOT, SUPERGRAPH_PATH } from '../lib/paths';
 
-export const ROOT = join(__dirname, '..', '..');
-export const SUPERGRAPH_PATH = join(ROOT, 'schema', 'supergraph.graphql');
 /** The API schema of the committed supergraph: what clients see, for codegen and front-ends. */
 export const API_SCHEMA_PATH = join(ROOT, 'schema', 'api.graphql');
 

@@ -8,9 +8,10 @@
  * `print(parse(source))`: comments and formatting go, the operation and its fragments stay in
  * the file's order. It is exactly what `print()` gives for the typed document codegen generates,
  * so a client that prints its document (as Apollo Client does) sends the registered text, and
- * the id is the sha256 (hex) of that text, as APQ clients compute it.
+ * the id is the sha256 (hex) of that text, as APQ clients compute it (`operationId`, which the
+ * gateway shares). This file is build-time tooling: the gateway reads only the manifest
+ * (gateway/src/operations.ts).
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import {
@@ -26,12 +27,8 @@ import {
   type GraphQLSchema,
   type OperationTypeNode,
 } from 'graphql';
-import { ROOT } from './supergraph';
-
-export const OPERATIONS_DIR = join(ROOT, 'schema', 'operations');
-export const MANIFEST_FILE = join(OPERATIONS_DIR, 'manifest.json');
-/** The same operations in Apollo's persisted query manifest format, as Apollo Client sends them (`__typename` added). */
-export const APOLLO_MANIFEST_FILE = join(OPERATIONS_DIR, 'persisted-query-manifest.json');
+import { operationId } from '../gateway/src/operations';
+import { OPERATIONS_DIR, ROOT } from '../lib/paths';
 
 export interface RegisteredOperation {
   /** The operation's name, which is also the file's base name. */
@@ -46,9 +43,6 @@ export interface RegisteredOperation {
   /** sha256 (hex) of `document`: the operation's id in the manifest. */
   id: string;
 }
-
-/** sha256 (hex) of a document's exact text. */
-export const operationId = (document: string) => createHash('sha256').update(document).digest('hex');
 
 /** Thrown for a file that is not one well-formed, named operation; the message names the file. */
 export class OperationFileError extends Error {
