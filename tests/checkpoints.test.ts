@@ -16,7 +16,8 @@ import type { Db } from '../lib/db';
 import { closeServer, listen } from '../lib/http';
 import { createLogger } from '../lib/log';
 import { subgraphHttpServer } from '../lib/subgraph';
-import { chainHash, GENESIS_HASH, type TrailRecordInput } from '../lib/trail';
+import type { TrailRecordInput } from '../lib/trail';
+import { chainHash, GENESIS_HASH } from '../subgraphs/audit/src/chain';
 import { downloadCheckpoints, parseAuditArgs, UsageError, verifyStore } from '../scripts/audit';
 import {
   checkpointSigningKey,

@@ -1,5 +1,5 @@
 -- The access trail (DESIGN.md, "Access trail"): one row per operation that returned citizen data,
--- chained by hash: hash = sha256(prev_hash || canonical row) (lib/trail.ts). Rows are only ever
+-- chained by hash: hash = sha256(prev_hash || canonical row) (src/chain.ts). Rows are only ever
 -- appended, in seq order, by the group-commit writer (src/db/trail-writer.ts); `npm run audit --
 -- verify` recomputes the chain.
 CREATE TABLE access_trail (
@@ -26,7 +26,7 @@ CREATE TABLE access_trail (
   recorded_at          timestamptz NOT NULL DEFAULT now(),
   -- Only officers act for a department.
   CHECK (principal_department IS NULL OR principal_role = 'officer'),
-  -- The first record, and only the first, links to the genesis hash (lib/trail.ts GENESIS_HASH).
+  -- The first record, and only the first, links to the genesis hash (src/chain.ts GENESIS_HASH).
   CHECK ((seq = 1) = (prev_hash = repeat('0', 64)))
 );
 

@@ -1,6 +1,7 @@
 import type { Principal } from '../../../lib/auth/principal';
 import type { Db } from '../../../lib/db';
-import { chainHash, type TrailRecordInput } from '../../../lib/trail';
+import type { TrailRecordInput } from '../../../lib/trail';
+import { chainHash } from '../src/chain';
 import { findAuditOperation, parseAuditArgs, UsageError, variableValues } from '../../../scripts/audit';
 import { recordsAfter } from '../src/db/repository';
 import { trailRecordOf } from '../src/db/tables';

@@ -1,7 +1,7 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import type { PagedRow } from '../../../../lib/sql';
-import type { TrailRecord } from '../../../../lib/trail';
+import type { TrailRecord } from '../chain';
 import type { AccessRecordRow, ChainTip, CheckpointRow, TrailFilter } from './tables';
 
 // The select list over `access_trail t`.

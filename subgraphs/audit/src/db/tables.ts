@@ -1,6 +1,6 @@
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
 import type { Department, Role } from '../../../../lib/auth/principal';
-import type { TrailRecord } from '../../../../lib/trail';
+import type { TrailRecord } from '../chain';
 
 /** A citizen as the audit service sees one: just the id (it keeps no copy of the registry). */
 export type { CitizenRef } from '../../../../lib/auth/access';
@@ -26,7 +26,7 @@ export interface AccessRecordRow {
   hash: string;
 }
 
-/** The record as the chain hashes it (lib/trail.ts), from its stored row. */
+/** The record as the chain hashes it (../chain.ts), from its stored row. */
 export function trailRecordOf(row: AccessRecordRow): TrailRecord {
   return {
     seq: row.seq,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../../lib/db';
-import { chainHash, GENESIS_HASH, type TrailRecord, type TrailRecordInput } from '../../../../lib/trail';
+import type { TrailRecordInput } from '../../../../lib/trail';
+import { chainHash, GENESIS_HASH, type TrailRecord } from '../chain';
 import { parseTrailInput } from '../trail-input';
 import * as repo from './repository';
 
