@@ -42,13 +42,6 @@ export function citizenPageParams(ownerIds: string[], first: number, after: Curs
   return after ? [ownerIds, limit, after.key, after.id] : [ownerIds, limit];
 }
 
-/** Quotes one CSV field for COPY ... WITH (FORMAT csv); `null`/`undefined` become SQL NULL. */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\n\r]/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Runs a `citizenPageStatement`: the rows of many owners' pages in one statement. Each row
  * carries `pageOwner`, the owner key it was paged under.

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { SubgraphName } from '../lib/config';
 import type { Db } from '../lib/db';
-import { suspendConstraints } from '../lib/bulk-load';
 import { migrate } from '../lib/migrate';
-import { csvField } from '../lib/sql';
+import { csvField, suspendConstraints } from './bulk-load';
 import { DEPARTMENT_SEEDS } from './departments';
 import { Random } from './random';
 import type { DepartmentSeed, Row, Rows } from './types';

@@ -1,4 +1,15 @@
-import type { Db } from './db';
+/**
+ * Bulk loading, which only the seed does: rows as CSV text for COPY (`Db.copyCsv`), and tables
+ * prepared so that the load is not slowed by checks made row by row.
+ */
+import type { Db } from '../lib/db';
+
+/** Quotes one CSV field for COPY ... WITH (FORMAT csv); `null`/`undefined` become SQL NULL. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /**
  * Prepares tables for a bulk load the way PostgreSQL's manual advises ("Populating a
