@@ -1,4 +1,4 @@
-import type { DepartmentSeed } from '../types';
+import type { DepartmentSeed } from '../../../seed/types';
 
 export const identitySeed: DepartmentSeed = {
   service: 'identity',

@@ -1,7 +1,7 @@
-import { addDays, instantBetween, instantInYear, isoDate, plusYears, recordId } from '../dates';
-import type { Random } from '../random';
-import type { DepartmentSeed, Row } from '../types';
-import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Job, type Person } from '../world';
+import { addDays, instantBetween, instantInYear, isoDate, plusYears, recordId } from '../../../seed/dates';
+import type { Random } from '../../../seed/random';
+import type { DepartmentSeed, Row } from '../../../seed/types';
+import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Job, type Person } from '../../../seed/world';
 
 const FIRST_YEAR = REFERENCE_YEAR - HISTORY_YEARS;
 /** Months of the reference year that have contributions so far. */

@@ -1,7 +1,7 @@
-import { addDays, instantBetween, isoDate, recordId } from '../dates';
-import type { Random } from '../random';
-import type { DepartmentSeed, Row } from '../types';
-import { HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Person, type School, type World } from '../world';
+import { addDays, instantBetween, isoDate, recordId } from '../../../seed/dates';
+import type { Random } from '../../../seed/random';
+import type { DepartmentSeed, Row } from '../../../seed/types';
+import { HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Person, type School, type World } from '../../../seed/world';
 
 type Level = 'PRIMARY' | 'JUNIOR_SECONDARY' | 'SENIOR_SECONDARY' | 'SECONDARY_VOCATIONAL' | 'HIGHER_VOCATIONAL' | 'BACHELOR';
 /** One subject of an examination: its name and highest possible score. */

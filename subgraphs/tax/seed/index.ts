@@ -1,7 +1,7 @@
-import { addDays, instantBetween, instantInYear, recordId } from '../dates';
-import type { Random } from '../random';
-import type { DepartmentSeed, Row } from '../types';
-import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Business, type Job, type Person, type World } from '../world';
+import { addDays, instantBetween, instantInYear, recordId } from '../../../seed/dates';
+import type { Random } from '../../../seed/random';
+import type { DepartmentSeed, Row } from '../../../seed/types';
+import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Business, type Job, type Person, type World } from '../../../seed/world';
 
 /** The basic annual deduction of China's individual income tax (5,000 CNY a month). */
 const BASIC_DEDUCTION = 60_000;

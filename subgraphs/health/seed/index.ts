@@ -1,7 +1,7 @@
-import { addDays, instantBetween, instantInYear, recordId } from '../dates';
-import type { Random } from '../random';
-import type { DepartmentSeed, Row } from '../types';
-import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Facility, type Person, type World } from '../world';
+import { addDays, instantBetween, instantInYear, recordId } from '../../../seed/dates';
+import type { Random } from '../../../seed/random';
+import type { DepartmentSeed, Row } from '../../../seed/types';
+import { CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type Facility, type Person, type World } from '../../../seed/world';
 
 const CHILD_DIAGNOSES = [
   ['J06.9', 'Upper respiratory infection'],

@@ -1,7 +1,7 @@
-import { addDays, instantBetween, isoDate, plusYears, recordId } from '../dates';
-import type { Random } from '../random';
-import type { DepartmentSeed, Row, Rows } from '../types';
-import { CITIES, CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type City, type Person } from '../world';
+import { addDays, instantBetween, isoDate, plusYears, recordId } from '../../../seed/dates';
+import type { Random } from '../../../seed/random';
+import type { DepartmentSeed, Row, Rows } from '../../../seed/types';
+import { CITIES, CURRENCY, HISTORY_YEARS, REFERENCE_DATE, REFERENCE_YEAR, type City, type Person } from '../../../seed/world';
 
 /** The plate prefix of each city: its province's one-character abbreviation and the city letter. */
 const PLATE_PREFIX: Record<City['city'], string> = {
