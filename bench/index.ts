@@ -150,7 +150,7 @@ async function startPopulation(opts: Options, citizens: number, ttlSeconds: numb
   await analyzePopulation(citizens, say);
   const keys: Keys = { issuer: generateKeyPairPem(), internalSecret: new Uint8Array(randomBytes(32)), internalTokenTtl: ttlSeconds, checkpoint: generateKeyPairPem() };
   const ports = portsFrom(opts.portBase);
-  say(`starting 7 subgraphs over ${citizens.toLocaleString('en-US')} citizens (ports ${ports.subgraph('identity')}-${ports.subgraph('audit')})...`);
+  say(`starting ${SUBGRAPHS.length} subgraphs over ${citizens.toLocaleString('en-US')} citizens (ports ${ports.subgraph(SUBGRAPHS[0])}-${ports.subgraph(SUBGRAPHS[SUBGRAPHS.length - 1])})...`);
   const subgraphs = await startSubgraphs({
     ports,
     databaseUrl: populationUrl(citizens),

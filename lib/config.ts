@@ -4,7 +4,9 @@ import { parseSecret } from './auth/internal-keys';
 
 /**
  * Every service of the graph, with its default port. The order is the start order:
- * subgraphs first, the gateway last (it needs them to answer).
+ * subgraphs first, the gateway last (it needs them to answer). The departments' own record is
+ * subgraphs/registry.ts, which lib/ may not import: `npm run codegen:check` fails when the names,
+ * their order or a port here differ from it (tools/departments.ts).
  */
 export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];

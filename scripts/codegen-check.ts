@@ -4,11 +4,13 @@
  * each file, what is wrong and the command that fixes it. Writes nothing.
  *
  * Generated files: `schema/supergraph.graphql` and `schema/api.graphql` (`npm run compose`), the
- * resolver types, typed documents and operation manifest (`npm run codegen`).
+ * resolver types, typed documents and operation manifest (`npm run codegen`). First, the copies
+ * that cannot be generated: the department registry against lib/ (tools/departments.ts).
  */
 import { generate } from '@graphql-codegen/cli';
 import codegenConfig from '../codegen';
 import { ROOT } from '../lib/paths';
+import { registryProblems } from '../tools/departments';
 import { operationProblems, schemaProblems, staleOutputs, type Problem } from './codegen-problems';
 
 /** What codegen would write now (nothing is written), against the committed files. */
@@ -18,11 +20,11 @@ async function generatedFileProblems(): Promise<Problem[]> {
 }
 
 async function main(): Promise<void> {
-  const problems = [...schemaProblems(), ...operationProblems()];
+  const problems = [...registryProblems(), ...schemaProblems(), ...operationProblems()];
   // Codegen itself refuses invalid operations, with a less precise message: report ours alone.
   if (problems.length === 0) problems.push(...(await generatedFileProblems()));
   if (problems.length === 0) {
-    console.log('codegen:check: every generated file is current and every registered operation validates');
+    console.log('codegen:check: the registry agrees with lib/, every generated file is current and every registered operation validates');
     return;
   }
   console.error(`codegen:check: ${problems.length} problem(s)`);

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { SubgraphName } from '../lib/config';
 import type { Db } from '../lib/db';
 import { migrate } from '../lib/migrate';
+import { departmentSeeds } from '../subgraphs/load';
 import { csvField, suspendConstraints } from './bulk-load';
-import { DEPARTMENT_SEEDS } from './departments';
 import { Random } from './random';
 import type { DepartmentSeed, Row, Rows } from './types';
 import { buildWorld, population } from './world';
@@ -64,7 +64,7 @@ export async function seedStores(stores: Partial<Record<SubgraphName, Db>>, opti
   const seed = options.seed ?? DEFAULT_SEED;
   const batchSize = options.batchSize ?? 5000;
   const world = buildWorld(options.citizens, seed);
-  const departments = DEPARTMENT_SEEDS.filter((d) => stores[d.service]);
+  const departments = departmentSeeds().filter((d) => stores[d.service]);
   const rowsByTable: Record<string, number> = {};
   const restores: Array<() => Promise<void>> = [];
   let rows = 0;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SEED } from '../seed/run';
-import { DEPARTMENT_SEEDS } from '../seed/departments';
 import { Random } from '../seed/random';
 import type { DepartmentSeed } from '../seed/types';
 import { buildWorld, population, type Person } from '../seed/world';
+import { departmentSeeds } from '../subgraphs/load';
 import { registryOf } from '../gateway/src/operations';
 import { authHeaders } from './support/auth';
 import { BACKENDS } from './support/db';
@@ -21,7 +21,7 @@ function recordCounts(person: Person): Record<string, number> {
   const rows = (seed: DepartmentSeed, table: string) =>
     seed.person(person, world, new Random(DEFAULT_SEED, seed.service, person.index))[table]?.length ?? 0;
   const [health, education, transport, tax, socialSecurity] = ['health', 'education', 'transport', 'tax', 'social-security'].map(
-    (service) => DEPARTMENT_SEEDS.find((seed) => seed.service === service)!,
+    (service) => departmentSeeds().find((seed) => seed.service === service)!,
   );
   return {
     encounters: rows(health, 'encounters'),

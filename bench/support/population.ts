@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { serviceDatabaseName } from '../../lib/db';
+import { REGISTRY, SECTIONS } from '../../subgraphs/registry';
 import { BENCH_DATA_DIR, ROOT } from './services';
 
 /** `BENCH_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/cg_bench) plus `_<N>`. */
@@ -42,14 +43,8 @@ async function scalar<T>(url: string, sql: string): Promise<T | undefined> {
   }
 }
 
-/** One table per department that a complete seed fills. */
-const SEEDED_TABLES: Record<string, string> = {
-  health: 'encounters',
-  education: 'enrollments',
-  transport: 'vehicles',
-  tax: 'tax_returns',
-  'social-security': 'contributions',
-};
+/** One table per department that a complete seed fills: the rows of its section's fixed connection. */
+const SEEDED_TABLES: Record<string, string> = Object.fromEntries(SECTIONS.map(({ name, section }) => [name, section.records.table]));
 
 /** True when the population's stores hold exactly `citizens` citizens and every department's records. */
 export async function isSeeded(citizens: number): Promise<boolean> {
@@ -89,7 +84,7 @@ export async function analyzePopulation(citizens: number, say: (line: string) =>
   const url = populationUrl(citizens);
   const started = Date.now();
   let analyzed = 0;
-  for (const service of ['identity', 'health', 'education', 'transport', 'tax', 'social-security', 'audit']) {
+  for (const { name: service } of REGISTRY) {
     const client = new pg.Client({ connectionString: serviceUrl(url, service) });
     try {
       await client.connect();

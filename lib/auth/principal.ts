@@ -5,7 +5,10 @@
 export const ROLES = ['citizen', 'officer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The graph's `Department` enum values, and the service that keeps each department's section. */
+/**
+ * The graph's `Department` enum values, one per section of `Citizen`, in registry order: the
+ * section codes of subgraphs/registry.ts (`npm run codegen:check` fails when they differ).
+ */
 export const DEPARTMENTS = ['HEALTH', 'EDUCATION', 'TRANSPORT', 'TAX', 'SOCIAL_SECURITY'] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 

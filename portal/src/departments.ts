@@ -1,13 +1,13 @@
 import type { Department } from '../../schema/operations/generated/graphql';
+import { SECTIONS } from '../../subgraphs/registry';
 
-/** The five department sections of `Citizen`, with the subgraph (service) that serves each. */
-export const DEPARTMENTS = [
-  { key: 'health', department: 'HEALTH', service: 'health', name: 'Health' },
-  { key: 'education', department: 'EDUCATION', service: 'education', name: 'Education' },
-  { key: 'transport', department: 'TRANSPORT', service: 'transport', name: 'Transport' },
-  { key: 'tax', department: 'TAX', service: 'tax', name: 'Tax' },
-  { key: 'socialSecurity', department: 'SOCIAL_SECURITY', service: 'social-security', name: 'Social security' },
-] as const satisfies ReadonlyArray<{ key: string; department: Department; service: string; name: string }>;
+/** The department sections of `Citizen` (subgraphs/registry.ts), with the subgraph (service) that serves each. */
+export const DEPARTMENTS = SECTIONS.map(({ name, title, section }) => ({
+  key: section.field,
+  department: section.code,
+  service: name,
+  name: title,
+})) satisfies ReadonlyArray<{ key: string; department: Department; service: string; name: string }>;
 
 export type DepartmentInfo = (typeof DEPARTMENTS)[number];
 export type SectionKey = DepartmentInfo['key'];

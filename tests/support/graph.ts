@@ -6,28 +6,12 @@ import { seedStores } from '../../seed/run';
 import { createGateway, gatewayHttpServer, type Gateway, type GatewayOptions } from '../../gateway/src/server';
 import type { Registry } from '../../gateway/src/operations';
 import type { TrailClient } from '../../gateway/src/trail';
-import { audit } from '../../subgraphs/audit/src/server';
-import { identity } from '../../subgraphs/identity/src/server';
-import { health } from '../../subgraphs/health/src/server';
-import { education } from '../../subgraphs/education/src/server';
-import { transport } from '../../subgraphs/transport/src/server';
-import { tax } from '../../subgraphs/tax/src/server';
-import { socialSecurity } from '../../subgraphs/social-security/src/server';
-import { createSubgraph, subgraphHttpServer, type SubgraphDefinition } from '../../lib/subgraph';
+import { subgraphDefinition } from '../../subgraphs/load';
+import { manifestOf } from '../../subgraphs/registry';
+import { createSubgraph, subgraphHttpServer } from '../../lib/subgraph';
 import { makeTestKeys, type TestKeys } from './auth';
 import type { Db } from '../../lib/db';
 import { closeTestDbs, openTestDb, type Backend } from './db';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any>> = {
-  identity,
-  health,
-  education,
-  transport,
-  tax,
-  'social-security': socialSecurity,
-  audit,
-};
 
 export interface RunningGraph {
   /** The gateway's GraphQL URL. */
@@ -64,7 +48,7 @@ export async function startGraph(
   const servers = {} as Record<SubgraphName, Server>;
   const urls = {} as Record<SubgraphName, string>;
   for (const name of SUBGRAPHS) {
-    const instance = await createSubgraph(DEFINITIONS[name], stores[name]);
+    const instance = await createSubgraph(subgraphDefinition(manifestOf(name)), stores[name]);
     subgraphs[name] = instance;
     const http = subgraphHttpServer(instance, keys.subgraphKey(name));
     servers[name] = http;
