@@ -5,12 +5,14 @@
  *
  * Generated files: `schema/supergraph.graphql` and `schema/api.graphql` (`npm run compose`), the
  * resolver types, typed documents and operation manifest (`npm run codegen`). First, the copies
- * that cannot be generated: the department registry against lib/ (tools/departments.ts).
+ * that cannot be generated: the department registry against lib/ (tools/departments.ts) and each
+ * subgraph's copy of the shared SDL prelude against schema/prelude.graphql (tools/prelude.ts).
  */
 import { generate } from '@graphql-codegen/cli';
 import codegenConfig from '../codegen';
 import { ROOT } from '../lib/paths';
 import { registryProblems } from '../tools/departments';
+import { preludeProblems } from '../tools/prelude';
 import { operationProblems, schemaProblems, staleOutputs, type Problem } from './codegen-problems';
 
 /** What codegen would write now (nothing is written), against the committed files. */
@@ -20,11 +22,11 @@ async function generatedFileProblems(): Promise<Problem[]> {
 }
 
 async function main(): Promise<void> {
-  const problems = [...registryProblems(), ...schemaProblems(), ...operationProblems()];
+  const problems = [...registryProblems(), ...preludeProblems(), ...schemaProblems(), ...operationProblems()];
   // Codegen itself refuses invalid operations, with a less precise message: report ours alone.
   if (problems.length === 0) problems.push(...(await generatedFileProblems()));
   if (problems.length === 0) {
-    console.log('codegen:check: the registry agrees with lib/, every generated file is current and every registered operation validates');
+    console.log('codegen:check: the registry agrees with lib/, every subgraph copies the prelude as written, every generated file is current and every registered operation validates');
     return;
   }
   console.error(`codegen:check: ${problems.length} problem(s)`);

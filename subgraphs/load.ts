@@ -31,7 +31,7 @@ export function subgraphDefinition(manifest: DepartmentManifest): SubgraphDefini
 
 /** Every department's seed generator, in registry order (the departments that seed nothing left out). */
 export function departmentSeeds(): DepartmentSeed[] {
-  return REGISTRY.flatMap((manifest: DepartmentManifest) => {
+  return REGISTRY.flatMap((manifest) => {
     if (!manifest.seed) return [];
     const seed = loadExport(manifest, manifest.seed) as DepartmentSeed;
     if (seed?.service !== manifest.name) {

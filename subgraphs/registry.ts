@@ -18,15 +18,15 @@ import { transport } from './transport/department';
 
 export type { DepartmentManifest, Section, SectionManifest } from './manifest';
 
-export const REGISTRY = [identity, health, education, transport, tax, socialSecurity, audit] as const satisfies readonly DepartmentManifest[];
+const MANIFESTS = [identity, health, education, transport, tax, socialSecurity, audit] as const satisfies readonly DepartmentManifest[];
 
-type Registered = (typeof REGISTRY)[number];
+export const REGISTRY: readonly DepartmentManifest[] = MANIFESTS;
 
-/** The departments that add a section to `Citizen`, in registry order. */
-export const SECTIONS = REGISTRY.filter((d): d is Extract<Registered, SectionManifest> => 'section' in d);
+/** The departments that add a section to `Citizen`, in registry order (their fields and codes as literal types). */
+export const SECTIONS = MANIFESTS.filter((d): d is Extract<(typeof MANIFESTS)[number], SectionManifest> => 'section' in d);
 
 /** The manifest of the department called `name`; throws, naming the registered ones, if there is none. */
-export function manifestOf(name: string): Registered {
+export function manifestOf(name: string): DepartmentManifest {
   const found = REGISTRY.find((d) => d.name === name);
   if (!found) throw new Error(`no department ${JSON.stringify(name)} in subgraphs/registry.ts; registered: ${REGISTRY.map((d) => d.name).join(', ')}`);
   return found;

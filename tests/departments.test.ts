@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEPARTMENTS } from '../lib/auth/principal';
 import { DEFAULT_PORTS, SUBGRAPHS } from '../lib/config';
 import { departmentSeeds, subgraphDefinition } from '../subgraphs/load';
-import { REGISTRY, SECTIONS, type DepartmentManifest } from '../subgraphs/registry';
+import { REGISTRY, SECTIONS } from '../subgraphs/registry';
 import { registryProblems } from '../tools/departments';
 
 describe('the department registry (subgraphs/registry.ts)', () => {
@@ -18,7 +18,7 @@ describe('the department registry (subgraphs/registry.ts)', () => {
 
   it("names each seeding department's generator, which fills its section's fixed connection", () => {
     const seeds = departmentSeeds();
-    expect(seeds.map((s) => s.service)).toEqual(REGISTRY.filter((d: DepartmentManifest) => d.seed).map((d) => d.name));
+    expect(seeds.map((s) => s.service)).toEqual(REGISTRY.filter((d) => d.seed).map((d) => d.name));
     for (const { name, section } of SECTIONS) {
       expect(Object.keys(seeds.find((s) => s.service === name)?.tables ?? {})).toContain(section.records.table);
     }
