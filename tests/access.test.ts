@@ -6,24 +6,16 @@ import { DEPARTMENTS, type Department, type Principal } from '../lib/auth/princi
 import { DEV_ISSUER, INTERNAL_ALGORITHM, INTERNAL_ISSUER, signInternalToken, signUserToken, USER_AUDIENCE } from '../lib/auth/tokens';
 import { SUBGRAPHS } from '../lib/config';
 import { registryOf } from '../gateway/src/operations';
+import { REGISTRY } from '../subgraphs/registry';
 import { authHeaders } from './support/auth';
 import { BACKENDS } from './support/db';
 import { post, startGraph, type RunningGraph } from './support/graph';
 
-const SECTION_FIELD: Record<Department, string> = {
-  HEALTH: 'health { encounters(first: 1) { edges { node { id } } } }',
-  EDUCATION: 'education { enrollments(first: 1) { edges { node { id } } } }',
-  TRANSPORT: 'transport { vehicles(first: 1) { edges { node { id } } } }',
-  TAX: 'tax { returns(first: 1) { edges { node { id } } } }',
-  SOCIAL_SECURITY: 'socialSecurity { contributions(first: 1) { edges { node { id } } } }',
-};
-const KEY: Record<Department, string> = {
-  HEALTH: 'health',
-  EDUCATION: 'education',
-  TRANSPORT: 'transport',
-  TAX: 'tax',
-  SOCIAL_SECURITY: 'socialSecurity',
-};
+/** Each department's section of `Citizen` (subgraphs/registry.ts): its field, and the first record of its fixed connection. */
+const KEY = Object.fromEntries(REGISTRY.flatMap(({ section }) => (section ? [[section.code, section.field]] : []))) as Record<Department, string>;
+const SECTION_FIELD = Object.fromEntries(
+  REGISTRY.flatMap(({ section }) => (section ? [[section.code, `${section.field} { ${section.records.connection}(first: 1) { edges { node { id } } } }`]] : [])),
+) as Record<Department, string>;
 const SECTIONS = `citizen(id: $id) { id name { full } birthDate nationalId ${Object.values(SECTION_FIELD).join(' ')} }`;
 const READ = `query ReadCitizen($id: ID!) { ${SECTIONS} }`;
 const AUDIT = `query AuditCitizenSections($id: ID!) { ${SECTIONS} }`;
