@@ -1,7 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider, SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 /**
  * OpenTelemetry traces: off (the API's no-op, no cost) unless an OTLP endpoint is configured
@@ -24,6 +22,11 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
 export function initTracing(service: string, options: { exporter?: SpanExporter } = {}): NodeTracerProvider | undefined {
   if (provider) return provider;
   if (!options.exporter && !tracingConfigured()) return undefined;
+  // The SDK and the exporter load only when tracing is on: otherwise they cost every process
+  // 65 ms of CPU at start (measured), eight times over for `npm start`.
+  const { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || `citizen-graph-${service}` }),
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter())],

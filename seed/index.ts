@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { SUBGRAPHS, type SubgraphName } from '../lib/config';
 import { openDb, resolveDbTarget, type Db } from '../lib/db';
 import { DEFAULT_SEED, seedStores, type SeedProgress } from './run';
+import { forgetSeeded, noteSeeded } from './seeded';
 
 const USAGE = 'usage: npm run seed -- --citizens N [--seed S] [--batch-size B]';
 
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
   try {
     const where = [...new Set(Object.values(stores).map((db) => (db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL')))];
     console.log(`Seeding ${n(citizens)} citizens (seed "${seed}") into ${SUBGRAPHS.length} stores on ${where.join(' and ')}`);
+    forgetSeeded();
     const result = await seedStores(stores, { citizens, seed, batchSize, onProgress: (p) => console.log(progressLine(p)) });
+    noteSeeded(result.citizens);
     console.log('Rows by table:');
     for (const [table, count] of Object.entries(result.rowsByTable).sort()) console.log(`  ${table.padEnd(36)} ${n(count).padStart(12)}`);
     console.log(`Done: ${n(result.rows)} rows in ${(result.elapsedMs / 1000).toFixed(1)} s (${n(Math.round(result.rows / (result.elapsedMs / 1000)))} rows/s)`);
