@@ -341,7 +341,7 @@ async function main(): Promise<void> {
   }));
   await waitReady('gateway');
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  say(`graph ready in ${seconds} s (from the start of the command to the gateway answering on :${config().port('gateway')})`);
+  say(`graph ready in ${seconds} s (from the start of the command until the gateway on :${config().port('gateway')} answered, every subgraph ready)`);
   // The portal builds its app (when its sources changed) and serves it; a client of the graph, it starts last.
   launch('portal');
   await banner(await portalReady(children.get('portal')));
