@@ -374,7 +374,7 @@ describe('faults with real processes', () => {
     });
   });
 
-  it('2,400 requests made by mutating the registered operations: none answers 5xx and the gateway keeps its pid', async () => {
+  it('2,000 requests made by mutating the registered operations: none answers 5xx and the gateway keeps its pid', async () => {
     const [{ national_id: nationalId }] = await identityDb.query<{ national_id: string }>('SELECT national_id FROM citizens WHERE id = $1', [ME]);
     const auditor = { authorization: `Bearer ${await graph.token({ sub: 'auditor-faults', role: 'auditor' })}` };
     const headers = { citizen, officer, auditor };
@@ -382,7 +382,7 @@ describe('faults with real processes', () => {
     const operations = Object.entries(manifest)
       .map(([id, document]) => ({ id, document, name: /^(?:query|mutation) (\w+)/.exec(document)![1] }))
       .filter((operation) => operation.name !== 'AuditEmployerContributions');
-    const requests = mutatedRequests(operations, { citizenId: ME, nationalId }, 2400);
+    const requests = mutatedRequests(operations, { citizenId: ME, nationalId }, 2000);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     // Sixteen at a time: concurrent like real clients, and the trail's batches see mixed records.
