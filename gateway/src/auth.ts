@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { InternalTarget } from '../../lib/auth/internal-keys';
 import type { Principal, Role } from '../../lib/auth/principal';
+import type { SubgraphName } from '../../lib/config';
 import type { GatewayKeys } from '../../lib/auth/setup';
 import type { PersistedDecision } from './persisted';
 import { purposeFor } from '../../lib/purposes';
@@ -17,7 +18,7 @@ export interface GatewayContext extends BaseContext {
    */
   internalToken(target: InternalTarget): Promise<string>;
   /** What the subgraphs reported returning: the access trail's record is made from it. */
-  trail: { citizens: Set<string>; services: Set<string> };
+  trail: { citizens: Set<string>; services: Set<SubgraphName> };
   /** The registered operation this request runs (its name labels metrics), if it is one. */
   operation?: string;
   /** What the persisted-operation policy decided for this request (persisted.ts). */

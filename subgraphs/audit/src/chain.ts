@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TrailRecordInput } from '../../../lib/trail';
+import { TRAIL_RECORD_FIELDS, trailFieldValue, type TrailRecordInput } from '../../../lib/trail';
 
 /**
  * The access trail's hash chain, which only the audit service computes (its writer links each
@@ -19,25 +19,18 @@ export interface TrailRecord extends TrailRecordInput {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * The canonical text of a record: a JSON array of its fields in a fixed order, so the hash does
- * not depend on key order, driver or database. Everything but `hash` itself is covered.
+ * The canonical text of a record: a JSON array of `seq`, `id`, then the record's fields in the
+ * schema's order (lib/trail.ts `TRAIL_RECORD_FIELDS`, `principal` flattened into sub, role,
+ * department), so the hash does not depend on key order, driver or database. Everything but
+ * `hash` itself is covered. Changing that order or a field's normal form changes every hash:
+ * subgraphs/audit/tests/trail-record.test.ts holds a record hashed before the schema existed.
  */
 export function canonicalRecord(r: Omit<TrailRecord, 'hash' | 'prevHash'>): string {
   return JSON.stringify([
     r.seq,
     r.id,
-    new Date(r.occurredAt).toISOString(),
-    r.principal.sub,
-    r.principal.role,
-    r.principal.department,
-    r.purpose,
-    r.caseId,
-    r.operationId,
-    r.operationName,
-    r.citizenIds,
-    r.departments,
-    r.outcome,
-    r.durationMs,
+    // The instant in UTC with milliseconds, however the record or the driver spelt it.
+    ...TRAIL_RECORD_FIELDS.map((field) => (field === 'occurredAt' ? new Date(r.occurredAt).toISOString() : trailFieldValue(r, field))),
   ]);
 }
 

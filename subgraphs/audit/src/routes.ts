@@ -1,19 +1,19 @@
 import type { Principal } from '../../../lib/auth/principal';
 import { HttpError } from '../../../lib/http';
 import type { Logger } from '../../../lib/log';
-import type { TrailRecordInput } from '../../../lib/trail';
+import { InvalidTrailRecord, parseTrailRecord, type ParsedTrailRecord } from '../../../lib/trail';
 import type { TrailWriter } from './db/trail-writer';
-import { InvalidTrailRecord, parseTrailInput } from './trail-input';
 
 /** The most records one `POST /trail` may carry (the gateway sends fewer; see gateway/src/trail.ts). */
 export const MAX_RECORDS_PER_POST = 256;
 
 /** A record of a POST: the normalised record, or why it was refused. */
-type Parsed = { record: TrailRecordInput } | { error: { code: 'BAD_REQUEST'; message: string } };
+type Parsed = { record: ParsedTrailRecord } | { error: { code: 'BAD_REQUEST'; message: string } };
 
 /**
  * One record (a JSON object) or several (a JSON array of them). A malformed body is a 400; in
- * an array, each record is checked on its own, so one bad record is refused alone.
+ * an array, each record is checked on its own, so one bad record is refused alone. This is the
+ * only place a record is parsed: the writer takes only parsed records.
  */
 function parseBody(body: unknown): { items: Parsed[]; many: boolean } {
   if (typeof body !== 'object' || body === null) {
@@ -26,7 +26,7 @@ function parseBody(body: unknown): { items: Parsed[]; many: boolean } {
   }
   const parsed = items.map((item, index): Parsed => {
     try {
-      return { record: parseTrailInput(item) };
+      return { record: parseTrailRecord(item) };
     } catch (error) {
       if (!(error instanceof InvalidTrailRecord)) throw error;
       return { error: { code: 'BAD_REQUEST', message: `trail record ${many ? `[${index}] ` : ''}refused: ${error.message}` } };

@@ -1,20 +1,35 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import type { PagedRow } from '../../../../lib/sql';
+import { TRAIL_RECORD_FIELDS, trailFieldValue } from '../../../../lib/trail';
 import type { TrailRecord } from '../chain';
 import type { AccessRecordRow, ChainTip, CheckpointRow, TrailFilter } from './tables';
 
-// The select list over `access_trail t`.
-const RECORD = `t.seq, t.id, t.occurred_at AS "occurredAt", t.principal_sub AS "principalSub",
-  t.principal_role AS "principalRole", t.principal_department AS "principalDepartment", t.purpose, t.case_id AS "caseId",
-  t.operation_id AS "operationId", t.operation_name AS "operationName", t.citizen_ids AS "citizenIds", t.departments,
-  t.outcome, t.duration_ms AS "durationMs", t.prev_hash AS "prevHash", t.hash`;
+/**
+ * `access_trail`'s columns, in order, each with the row key the select list names it (camelCase)
+ * and its value in a stored record. The record's own come from its schema (lib/trail.ts), one
+ * column per field (`principal.sub` -> `principal_sub`); migration 0001 declares the same
+ * columns, which subgraphs/audit/tests/trail-record.test.ts checks.
+ */
+const TRAIL_COLUMNS: ReadonlyArray<{ column: string; key: string; value: (r: TrailRecord) => unknown }> = [
+  { column: 'seq', key: 'seq', value: (r) => r.seq },
+  { column: 'id', key: 'id', value: (r) => r.id },
+  ...TRAIL_RECORD_FIELDS.map((field) => ({
+    column: field.replace('.', '_').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+    key: field.replace(/\.([a-z])/, (_, letter: string) => letter.toUpperCase()),
+    value: (r: TrailRecord) => trailFieldValue(r, field),
+  })),
+  { column: 'prev_hash', key: 'prevHash', value: (r) => r.prevHash },
+  { column: 'hash', key: 'hash', value: (r) => r.hash },
+];
 
-const COLUMNS = [
-  'seq', 'id', 'occurred_at', 'principal_sub', 'principal_role', 'principal_department', 'purpose', 'case_id',
-  'operation_id', 'operation_name', 'citizen_ids', 'departments', 'outcome', 'duration_ms', 'prev_hash', 'hash',
-] as const;
-const CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
+/** The column names of `access_trail` that the writer fills, in order (for the migration check). */
+export const ACCESS_TRAIL_COLUMNS: readonly string[] = TRAIL_COLUMNS.map(({ column }) => column);
+
+// The select list over `access_trail t`, as AccessRecordRow names them.
+const RECORD = TRAIL_COLUMNS.map(({ column, key }) => (column === key ? `t.${column}` : `t.${column} AS "${key}"`)).join(', ');
+
+const CASTS: Partial<Record<string, string>> = {
   seq: '::bigint',
   occurred_at: '::timestamptz',
   citizen_ids: '::text[]',
@@ -46,30 +61,12 @@ export async function chainTip(db: Db): Promise<ChainTip | null> {
 export async function insertRecords(db: Db, records: readonly TrailRecord[]): Promise<void> {
   const params: unknown[] = [];
   const tuples = records.map((r) => {
-    const values: Record<(typeof COLUMNS)[number], unknown> = {
-      seq: r.seq,
-      id: r.id,
-      occurred_at: r.occurredAt,
-      principal_sub: r.principal.sub,
-      principal_role: r.principal.role,
-      principal_department: r.principal.department,
-      purpose: r.purpose,
-      case_id: r.caseId,
-      operation_id: r.operationId,
-      operation_name: r.operationName,
-      citizen_ids: r.citizenIds,
-      departments: r.departments,
-      outcome: r.outcome,
-      duration_ms: r.durationMs,
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    };
-    const placeholders = COLUMNS.map((column) => `$${params.push(values[column])}${CASTS[column] ?? ''}`);
+    const placeholders = TRAIL_COLUMNS.map(({ column, value }) => `$${params.push(value(r))}${CASTS[column] ?? ''}`);
     return `(${placeholders.join(', ')})`;
   });
   await db.query(
     `WITH written AS (
-       INSERT INTO access_trail (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')}
+       INSERT INTO access_trail (${ACCESS_TRAIL_COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')}
        RETURNING seq, citizen_ids
      )
      INSERT INTO access_trail_citizens (citizen_id, seq) SELECT unnest(citizen_ids), seq FROM written`,

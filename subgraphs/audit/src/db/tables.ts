@@ -1,5 +1,6 @@
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
 import type { Department, Role } from '../../../../lib/auth/principal';
+import type { TrailRecordInput } from '../../../../lib/trail';
 import type { TrailRecord } from '../chain';
 
 /** A citizen as the audit service sees one: just the id (it keeps no copy of the registry). */
@@ -18,8 +19,8 @@ export interface AccessRecordRow {
   operationId: string;
   operationName: string | null;
   citizenIds: string[];
-  /** The services whose data the response carried (`identity`, `health`, ..., `audit`). */
-  departments: string[];
+  /** The services whose data the response carried (`identity`, `health`, ..., `audit`), as parsed when written. */
+  departments: TrailRecordInput['departments'];
   outcome: 'complete' | 'partial';
   durationMs: number;
   prevHash: string;

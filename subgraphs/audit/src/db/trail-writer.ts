@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../../lib/db';
-import type { TrailRecordInput } from '../../../../lib/trail';
+import type { ParsedTrailRecord } from '../../../../lib/trail';
 import { chainHash, GENESIS_HASH, type TrailRecord } from '../chain';
-import { parseTrailInput } from '../trail-input';
 import * as repo from './repository';
 
 export interface TrailWriterOptions {
@@ -17,7 +16,7 @@ export interface TrailWriterOptions {
 }
 
 interface Pending {
-  input: TrailRecordInput;
+  input: ParsedTrailRecord;
   resolve: (record: TrailRecord) => void;
   reject: (error: unknown) => void;
 }
@@ -58,12 +57,13 @@ export class TrailWriter {
 
   /**
    * Appends one record; resolves with it as stored (normalised, with its seq, id and hashes)
-   * once committed. It is checked again here (`parseTrailInput`): a bad record is refused
-   * alone, with an `InvalidTrailRecord`, before it can fail a batch it would share with others.
+   * once committed. Only a parsed record (lib/trail.ts `parseTrailRecord`, which `POST /trail`
+   * runs) may be appended, so a bad record is refused alone, before it can fail a batch it would
+   * share with others.
    */
-  append(input: TrailRecordInput): Promise<TrailRecord> {
+  append(input: ParsedTrailRecord): Promise<TrailRecord> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input: parseTrailInput(input), resolve, reject });
+      this.queue.push({ input, resolve, reject });
       this.schedule();
     });
   }
@@ -123,7 +123,7 @@ export class TrailWriter {
 }
 
 /** Numbers, identifies and hashes `inputs` in order, following the record (`seq`, `hash`). */
-function chain(seq: number, prevHash: string, inputs: readonly TrailRecordInput[]): TrailRecord[] {
+function chain(seq: number, prevHash: string, inputs: readonly ParsedTrailRecord[]): TrailRecord[] {
   return inputs.map((input) => {
     const record = { ...input, seq: ++seq, id: `acc_${randomUUID()}` };
     const hash = chainHash(prevHash, record);
