@@ -1,13 +1,15 @@
 /**
- * `npm run bench [-- options]`: our gateway against plain `@apollo/gateway` + `@apollo/server`
- * and Hive Gateway on the same subgraphs, data and machine, in one run.
+ * `npm run bench [-- options]`: our gateway against plain `@apollo/gateway` + `@apollo/server`,
+ * Hive Gateway, and Hive Gateway on its Rust query planner (`@graphql-hive/router-runtime`) on
+ * the same subgraphs, data and machine, in one run.
  *
  *   --scenario a|b|c|citizen-history|citizen-page|employer-deep|all  (comma list; default all)
  *   --citizens N        population (default 10000); seeded once into PostgreSQL and reused
  *   --duration S        measured seconds per gateway and scenario (default 15)
  *   --warmup S          warm-up seconds before each measured run (default 5)
  *   --connections N     autocannon concurrency (default 16)
- *   --gateways list     which gateways (default all three; scale and soak: citizen-graph)
+ *   --gateways list     which gateways, of citizen-graph, apollo-gateway, hive-gateway, hive-router-runtime
+ *                       (default all four; scale and soak: citizen-graph)
  *   --pool N            distinct requests (citizens, pages, businesses) cycled (default 1000)
  *   --rounds N          measure every gateway N times, alternating, and report each one's median round (default 1)
  *   --sample N          sequential requests that count fetches and SQL (default 30)
@@ -377,12 +379,17 @@ async function main(): Promise<void> {
   const where = save(report, notes);
 
   console.log(consoleTable(report));
+  const peers: Array<[GatewayName, string]> = [
+    ['apollo-gateway', 'plain Apollo'],
+    ['hive-gateway', 'Hive'],
+    ['hive-router-runtime', 'Hive on the Rust planner'],
+  ];
   for (const scenario of report.scenarios) {
-    const a = ratio(scenario, 'apollo-gateway');
-    const h = ratio(scenario, 'hive-gateway');
-    if (a !== undefined || h !== undefined) {
-      console.log(`${scenario.scenario}: ours ${a !== undefined ? `${a}x plain Apollo` : ''}${a !== undefined && h !== undefined ? ', ' : ''}${h !== undefined ? `${h}x Hive` : ''}`);
-    }
+    const ratios = peers.flatMap(([peer, name]) => {
+      const r = ratio(scenario, peer);
+      return r === undefined ? [] : [`${r}x ${name}`];
+    });
+    if (ratios.length) console.log(`${scenario.scenario}: ours ${ratios.join(', ')}`);
   }
   for (const note of notes) if (note.startsWith('- ')) console.log(note.slice(2));
   console.log(`written: ${where}`);

@@ -74,7 +74,8 @@ export function hiveGatewayBin(): string {
 export function ensureBenchDependencies(say: (line: string) => void): void {
   checkGraphqlPin();
   if (!installedAndCurrent()) {
-    // 810 packages, 517 MB: 24 s on two quiet cores, 45 s on two busy ones (npm's cache warm; a first download takes longer).
+    // 916 packages, 570 MB (810 and 517 MB before @graphql-hive/router-runtime: 24 s on two quiet cores, 45 s on two busy ones,
+    // npm's cache warm; a first download takes longer).
     say("installing the benchmark's own dependencies into bench/node_modules (first use, or bench/package-lock.json changed; about 30 s)...");
     const started = Date.now();
     // --prefix as well as cwd: under `npm run`, npm's environment names the root as the project.
@@ -84,6 +85,8 @@ export function ensureBenchDependencies(say: (line: string) => void): void {
     say(`installed in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   hiveGatewayBin();
+  // The hive-router-runtime peer's Rust query planner (its config imports it; the Node-API addon ships in the package).
+  benchPackageFile('@graphql-hive/router-runtime', (manifest) => (manifest.main as string | undefined) ?? 'dist/index.js');
   benchPackageFile('autocannon', (manifest) => (manifest.main as string | undefined) ?? 'index.js');
 }
 

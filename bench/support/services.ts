@@ -1,8 +1,9 @@
 /**
  * The processes a benchmark run starts: the seven subgraphs on the real PostgreSQL server, and
- * one gateway at a time (ours, plain Apollo, Hive). Every process gets the probe preloaded
- * (support/probe.mjs: request, statement and memory counters on a side port) and production-like
- * settings: NODE_ENV=production, configured keys, warn-level logs.
+ * one gateway at a time (ours, plain Apollo, Hive Gateway, Hive Gateway on its Rust query planner).
+ * Every process gets the probe preloaded (support/probe.mjs: request, statement and memory counters
+ * on a side port) and production-like settings: NODE_ENV=production, configured keys, warn-level
+ * logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { serviceKey } from '../../lib/auth/internal-keys';
 import { envPrefix, SUBGRAPHS, type SubgraphName } from '../../lib/config';
 import { hiveGatewayBin } from './dependencies';
-import type { GatewayName } from './types';
+import { GATEWAYS, type GatewayName } from './types';
 
 export const ROOT = join(__dirname, '..', '..');
 export const PROBE = join(__dirname, 'probe.mjs');
@@ -24,9 +25,9 @@ export interface Ports {
   probe(process: SubgraphName | GatewayName): number;
 }
 
-/** Ports from `base`: subgraphs base+1..7 (in their usual order), gateways base+10..12, probes base+20... */
+/** Ports from `base`: subgraphs base+1..7 (in their usual order), gateways base+10..13 (in GATEWAYS' order), probes base+20..30. */
 export function portsFrom(base: number): Ports {
-  const gateways: GatewayName[] = ['citizen-graph', 'apollo-gateway', 'hive-gateway'];
+  const gateways: readonly GatewayName[] = GATEWAYS;
   const order = [...SUBGRAPHS, ...gateways] as const;
   return {
     subgraph: (name) => base + 1 + SUBGRAPHS.indexOf(name),
@@ -198,7 +199,8 @@ export async function startGateway(gateway: GatewayName, options: GatewayStart):
   if (gateway === 'apollo-gateway') {
     proc = launch(gateway, [...flags, '--import', 'tsx', join(__dirname, '..', 'peers', 'apollo-gateway.ts')], peerEnv, options.ports.probe(gateway), options.quiet);
   } else {
-    const config = join(__dirname, '..', 'peers', 'hive-gateway.config.ts');
+    // Both Hive peers: the same CLI and flags; hive-router-runtime's config adds the Rust query planner.
+    const config = join(__dirname, '..', 'peers', `${gateway}.config.ts`);
     proc = launch(
       gateway,
       [...flags, hiveGatewayBin(), 'supergraph', options.supergraphPath, '--config-path', config, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'],

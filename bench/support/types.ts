@@ -1,6 +1,7 @@
 /** What the orchestrator, the load generator and the report share. */
 
-export const GATEWAYS = ['citizen-graph', 'apollo-gateway', 'hive-gateway'] as const;
+/** Ours, then the peers: plain Apollo, Hive Gateway, and Hive Gateway on its Rust query planner (`@graphql-hive/router-runtime`). */
+export const GATEWAYS = ['citizen-graph', 'apollo-gateway', 'hive-gateway', 'hive-router-runtime'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
 
 /** One request the load generator may send: its body and headers, and what its data must hold. */
