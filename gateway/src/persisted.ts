@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
+import { DEFAULT_LIMITS } from '../../lib/config';
 import type { Principal, Role } from '../../lib/auth/principal';
 import { findRegistered, operationId, type Registered, type Registry } from './operations';
 
@@ -86,11 +87,16 @@ export interface PersistedDecision {
   run?: string;
 }
 
-function parsed(query: string, what: string): DocumentNode {
+/**
+ * The query's document, parsed under the gateway's own token limit (a document Apollo Server
+ * would refuse unparsed is not parsed here either); `undefined` when it does not parse, which
+ * Apollo Server then reports (400 GRAPHQL_PARSE_FAILED) if nothing here refuses it first.
+ */
+function parsed(query: string, maxTokens: number): DocumentNode | undefined {
   try {
-    return parse(query, { maxTokens: 100_000 });
-  } catch (error) {
-    throw badRequest(`${what} is not a GraphQL document: ${(error as GraphQLError).message}`);
+    return parse(query, { maxTokens });
+  } catch {
+    return undefined;
   }
 }
 
@@ -129,6 +135,7 @@ export function persistedDecision(
   registry: Registry,
   mode: PersistedPolicy,
   learned: Map<string, Registered> = new Map(),
+  maxTokens: number = DEFAULT_LIMITS.tokens,
 ): PersistedDecision {
   if (!sent) return {};
   const { role } = principal;
@@ -146,7 +153,7 @@ export function persistedDecision(
   }
   const id = documentId ?? hash;
   const query = typeof sent.query === 'string' && sent.query.trim() !== '' ? sent.query : undefined;
-  const document = query === undefined ? undefined : parsed(query, 'query');
+  const document = query === undefined ? undefined : parsed(query, maxTokens);
   const named = (registered: Registered): Registered => {
     if (typeof sent.operationName === 'string' && sent.operationName !== registered.name) {
       throw badRequest(`operationName ${JSON.stringify(sent.operationName)} is not the operation this request runs (${registered.name}); send ${registered.name} or no operationName`);
@@ -157,7 +164,7 @@ export function persistedDecision(
   if (id !== undefined) {
     const registered = registry.get(id) ?? learned.get(id);
     if (registered) {
-      if (document && findRegistered(registry, document)?.id !== registered.id) {
+      if (query !== undefined && (!document || findRegistered(registry, document)?.id !== registered.id)) {
         throw badRequest(`the query sent with id ${id} is not the operation registered under it (${registered.name}); send the id alone`);
       }
       return { registered: named(registered), run: registered.document };
@@ -165,7 +172,7 @@ export function persistedDecision(
     if (documentId !== undefined) {
       throw refuse(UNKNOWN_ID, 404, `no registered operation has id ${JSON.stringify(id)} (schema/operations/manifest.json)`);
     }
-    if (document && operationId(query!) !== id) {
+    if (query !== undefined && operationId(query) !== id) {
       throw badRequest('extensions.persistedQuery.sha256Hash is not the sha256 of the query sent with it');
     }
     if (mode === 'allow') {
@@ -173,10 +180,10 @@ export function persistedDecision(
       const found = document && findRegistered(registry, document);
       return found ? { registered: named(found) } : {};
     }
-    if (!document) {
+    if (query === undefined) {
       throw refuse(UNKNOWN_ID, 404, `no registered operation has id ${JSON.stringify(id)}; ${role}s run registered operations only (schema/operations/persisted-query-manifest.json)`);
     }
-    const found = findRegistered(registry, document);
+    const found = document && findRegistered(registry, document);
     if (!found) throw refuse(NOT_REGISTERED, 403, `${role}s may not register new operations: only operations in schema/operations/ run`);
     // The client's text is the registered operation with Apollo Client's `__typename`s; it runs as
     // sent (so the response has them), and its hash now finds it directly.

@@ -195,7 +195,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       await rateLimits.byPrincipal(context.principal);
       // The persisted-operation policy, for every request whichever way it came (GET or POST):
       // what runs is decided here, before Apollo Server reads the request (persisted.ts).
-      context.persisted = persistedDecision(sentOperation(req, body), context.principal, registry, policy[context.principal.role], learned);
+      context.persisted = persistedDecision(sentOperation(req, body), context.principal, registry, policy[context.principal.role], learned, limits.parseOptions.maxTokens);
       context.operation = context.persisted.registered?.name;
       return context;
     },
