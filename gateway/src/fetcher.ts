@@ -1,3 +1,24 @@
+/*
+ * Why not undici's fetch with an Agent (issue 14 asked for it "if it keeps the measured
+ * performance"; it does not). Measured 2026-12-01, Node 20.20.2, undici 7.30.2, on the 2-core
+ * dev machine: one client process sends 20,000 subgraph-like POSTs (a ~6 KB JSON answer, the
+ * gateway's headers) at 16 concurrent, through `subgraphResilience(...).fetcher` as the gateway
+ * does, to a node:http server in another process; client CPU (process.cpuUsage) per fetch:
+ *
+ *   this fetcher (Agent#request + the response below)             124-132 us, 5,500-7,100 fetches/s
+ *   undici fetch + the same Agent, body read inside the attempt    337-363 us, 2,100-3,000 fetches/s
+ *   undici fetch, Response returned as is (resilience buffers it)  331 us
+ *   Node's global fetch (undici 6) with the package's Agent        399 us
+ *
+ * About 2.7x the CPU per fetch. A citizen-history request makes ~7.5 fetches (6.5 subgraph
+ * fetches and one trail post), so fetch would add ~1.6-1.8 ms of gateway CPU to a request that
+ * costs 5.7-7.4 ms (README "Performance"): +20-30%, against the 5% the issue allows. The full
+ * bench agreed in direction but the machine was shared (load average 4-9): citizen-history,
+ * 2,000 citizens, 10 s, this fetcher 39.3 and 26.0 req/s at 7.41 and 9.09 gateway CPU ms/req;
+ * undici fetch 37.2 and 18.0 req/s at 10.48 and 14.64. The cost is fetch's spec machinery
+ * (Request/Headers/Response objects, web streams for the body, per-request abort wiring), which a
+ * POST to a subgraph does not need. Measure again before revisiting (a newer Node or undici).
+ */
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { Agent, type Dispatcher } from 'undici';
 
