@@ -62,6 +62,33 @@ describe('the shared SDL prelude (schema/prelude.graphql)', () => {
       ]);
     });
 
+    it('a description of an evidence type, in an issuer of evidence', () => {
+      expect(problemsWhen('tax', '"The vaccinations the subject received: vaccine, dose and date of each. Issued by health."', '"Vaccinations."')).toEqual([
+        'subgraphs/tax/schema.graphql: enum EvidenceType differs from schema/prelude.graphql: - "The vaccinations the subject received: vaccine, dose and date of each. Issued by health."; + "Vaccinations."',
+      ]);
+    });
+
+    it('an evidence type one issuer lacks', () => {
+      const [problem, ...rest] = problemsWhen('social-security', '  "Whether the subject is insured, and their contribution months over the last twelve. Issued by social security."\n  INSURED_STATUS\n}', '}');
+      expect(rest).toEqual([]);
+      expect(problem).toMatch(/^subgraphs\/social-security\/schema.graphql: enum EvidenceType differs from schema\/prelude.graphql: .*- INSURED_STATUS/);
+    });
+
+    it('a shared enum a subgraph uses without declaring it', () => {
+      const sdl = sdlOf('health');
+      const start = sdl.indexOf('"""\nA type of evidence');
+      const end = sdl.indexOf('}', start) + 1;
+      expect(start).toBeGreaterThan(-1);
+      expect(preludeProblems({ sdl: { health: sdl.slice(0, start) + sdl.slice(end) } }).map((p) => `${p.file}: ${p.problem}`)).toEqual([
+        'subgraphs/health/schema.graphql: uses enum EvidenceType but does not declare it',
+      ]);
+    });
+
+    it('not a drift: a department that issues no evidence does not declare EvidenceType', () => {
+      for (const name of ['education', 'transport', 'audit']) expect(sdlOf(name)).not.toContain('enum EvidenceType');
+      expect(preludeProblems().filter((p) => p.problem.includes('EvidenceType'))).toEqual([]);
+    });
+
     it("a section that does not require every field of identity's grants", () => {
       const [problem] = problemsWhen('social-security', 'accessGrants { grantee section purpose expiresAt }', 'accessGrants { grantee section expiresAt }');
       expect(problem).toBe(
@@ -74,6 +101,19 @@ describe('the shared SDL prelude (schema/prelude.graphql)', () => {
         'subgraphs/identity/schema.graphql: links federation https://specs.apollo.dev/federation/v2.5; schema/prelude.graphql links https://specs.apollo.dev/federation/v2.7',
       ]);
     });
+  });
+
+  it("says when the prelude's EvidenceType is not the catalogue's evidence types", () => {
+    const problems = preludeProblems({ prelude: edited(prelude, '  "The subject\'s birth record: name, birth date and sex. Issued by identity."\n  BIRTH_RECORD\n', '') });
+    expect(problems[0]).toMatchObject({
+      file: 'schema/prelude.graphql',
+      problem:
+        'enum EvidenceType has HOUSEHOLD_RESIDENCE, IDENTITY_RECORD, VACCINATION_RECORD, BUSINESS_REGISTRATION, EMPLOYER_CONTRIBUTIONS, INSURED_STATUS; EVIDENCE_TYPES of lib/procedures.ts has HOUSEHOLD_RESIDENCE, BIRTH_RECORD, IDENTITY_RECORD, VACCINATION_RECORD, BUSINESS_REGISTRATION, EMPLOYER_CONTRIBUTIONS, INSURED_STATUS',
+    });
+    // ...and, until each copy follows, every copy differs from it: the issuers' (and the desk's).
+    const declaring = REGISTRY.map((d) => d.name).filter((name) => sdlOf(name).includes('enum EvidenceType {'));
+    expect(declaring).toEqual(expect.arrayContaining(['identity', 'health', 'tax', 'social-security']));
+    expect(problems.slice(1).map((p) => p.file)).toEqual(declaring.map((name) => `subgraphs/${name}/schema.graphql`));
   });
 
   it("says when the prelude's Department is not the registry's section codes", () => {

@@ -10,6 +10,7 @@ import {
   Kind,
   parse,
   print,
+  visit,
   type ConstDirectiveNode,
   type DefinitionNode,
   type DocumentNode,
@@ -18,6 +19,7 @@ import {
   type TypeDefinitionNode,
 } from 'graphql';
 import { ROOT } from '../lib/paths';
+import { EVIDENCE_TYPE_NAMES } from '../lib/procedures';
 import { REGISTRY, type DepartmentManifest } from '../subgraphs/registry';
 import type { Problem } from './departments';
 
@@ -45,6 +47,21 @@ const usesExternal = (def: TypeDefinitionNode) => print(def).includes('@external
 const hasKey = (def: TypeDefinitionNode): def is ObjectTypeDefinitionNode =>
   def.kind === Kind.OBJECT_TYPE_DEFINITION && (def.directives ?? []).some((d) => d.name.value === 'key');
 const printDirectives = (directives: readonly ConstDirectiveNode[] | undefined) => (directives ?? []).map(print).join(' ');
+/** Scalars and enums are declared where they are used; a section declares every other shared definition. */
+const declaredWhereUsed = (def: TypeDefinitionNode) => def.kind === Kind.SCALAR_TYPE_DEFINITION || def.kind === Kind.ENUM_TYPE_DEFINITION;
+
+/** Every type name `document` refers to (field, argument and input types, interfaces, union members). */
+function referencedTypes(document: DocumentNode): Set<string> {
+  const names = new Set<string>();
+  visit(document, { NamedType: (node) => void names.add(node.name.value) });
+  return names;
+}
+
+/** The values of `enum name` among `defs`, in order; empty if there is no such enum. */
+function enumValues(defs: readonly TypeDefinitionNode[], name: string): string[] {
+  const def = defs.find((d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === name);
+  return def?.kind === Kind.ENUM_TYPE_DEFINITION ? (def.values ?? []).map((v) => v.name.value) : [];
+}
 
 /** `kind Name` as the SDL spells it, e.g. `enum Department`. */
 function label(def: TypeDefinitionNode): string {
@@ -94,13 +111,20 @@ export function preludeProblems(sources: Partial<PreludeSources> = {}): Problem[
   const problems: Problem[] = [];
 
   const codes = registry.flatMap((d) => (d.section ? [d.section.code] : []));
-  const department = shared.find((def) => def.kind === Kind.ENUM_TYPE_DEFINITION && def.name.value === 'Department');
-  const values = department?.kind === Kind.ENUM_TYPE_DEFINITION ? (department.values ?? []).map((v) => v.name.value) : [];
+  const values = enumValues(shared, 'Department');
   if (values.join() !== codes.join()) {
     problems.push({
       file: PRELUDE,
       problem: `enum Department has ${values.join(', ') || 'no values'}; the sections of subgraphs/registry.ts have the codes ${codes.join(', ')}`,
       fix: 'make Department the section codes, in registry order (then copy it into every subgraph)',
+    });
+  }
+  const evidenceTypes = enumValues(shared, 'EvidenceType');
+  if (evidenceTypes.join() !== EVIDENCE_TYPE_NAMES.join()) {
+    problems.push({
+      file: PRELUDE,
+      problem: `enum EvidenceType has ${evidenceTypes.join(', ') || 'no values'}; EVIDENCE_TYPES of lib/procedures.ts has ${EVIDENCE_TYPE_NAMES.join(', ')}`,
+      fix: 'make EvidenceType the keys of EVIDENCE_TYPES, in that order, each with a description (then copy it into every subgraph that uses it)',
     });
   }
   const accessGrant = shared.find((def) => def.name.value === 'AccessGrant');
@@ -117,6 +141,7 @@ export function preludeProblems(sources: Partial<PreludeSources> = {}): Problem[
       continue;
     }
     const own = new Map(document.definitions.filter(isTypeDefinition).map((def) => [def.name.value, def]));
+    const referenced = referencedTypes(document);
     const link = federationLink(document);
     if (link !== federationLink(prelude)) {
       fail(`links federation ${link ?? 'nowhere'}; ${PRELUDE} links ${federationLink(prelude)}`, `link the prelude's federation version`);
@@ -126,7 +151,9 @@ export function preludeProblems(sources: Partial<PreludeSources> = {}): Problem[
       if (usesExternal(expected) && !manifest.section) continue;
       const actual = own.get(expected.name.value);
       if (!actual) {
-        if (manifest.section && expected.kind !== Kind.SCALAR_TYPE_DEFINITION) fail(`lacks ${label(expected)}, which every department with a section declares`);
+        if (declaredWhereUsed(expected)) {
+          if (referenced.has(expected.name.value)) fail(`uses ${label(expected)} but does not declare it`);
+        } else if (manifest.section) fail(`lacks ${label(expected)}, which every department with a section declares`);
         continue;
       }
       if (hasKey(expected)) {

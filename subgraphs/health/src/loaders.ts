@@ -1,5 +1,5 @@
 import type { Db } from '../../../lib/db';
-import { LoaderScope, byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/paging';
 import * as repo from './db/repository';
 
 /**
@@ -15,6 +15,7 @@ export function createLoaders(db: Db) {
     insuranceClaims: pageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after), scope),
     facility: byIdLoader((ids) => repo.facilitiesById(db, ids), scope),
     encounter: byIdLoader((ids) => repo.encountersById(db, ids), scope),
+    vaccinationHistory: byKeyListLoader((ids) => repo.vaccinationHistories(db, ids), (row) => row.citizenId, scope),
   };
 }
 

@@ -49,3 +49,11 @@ export function facilitiesById(db: Db, ids: string[]): Promise<FacilityRow[]> {
 export function encountersById(db: Db, ids: string[]): Promise<EncounterRow[]> {
   return db.query<EncounterRow>(`SELECT ${ENCOUNTER} FROM encounters WHERE id = ANY($1::text[])`, [ids]);
 }
+
+/** Every vaccination of these citizens, oldest first (evidence states the whole record, never a page of it). */
+export function vaccinationHistories(db: Db, citizenIds: string[]): Promise<VaccinationRow[]> {
+  return db.query<VaccinationRow>(
+    `SELECT ${VACCINATIONS.columns} FROM vaccinations WHERE citizen_id = ANY($1::text[]) ORDER BY occurred_at, id`,
+    [citizenIds],
+  );
+}

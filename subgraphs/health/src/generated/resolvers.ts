@@ -41,7 +41,21 @@ export type Citizen = {
   accessGrants: Array<AccessGrant>;
   /** The health department's records of this citizen. */
   health?: Maybe<HealthProfile>;
+  /**
+   * A signed statement (compact JWS, `evidence+jwt`) of this citizen's vaccinations, for the
+   * application a handling department is deciding: VACCINATION_RECORD (every dose, oldest first; an
+   * empty list when there is none); any other type is BAD_USER_INPUT. `applicant` is the citizen
+   * who applied. Answered only to a handling department for an application of a procedure that
+   * needs this evidence; anyone else gets FORBIDDEN.
+   */
+  healthEvidence?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+};
+
+
+export type CitizenHealthEvidenceArgs = {
+  applicant: Scalars['ID']['input'];
+  type: EvidenceType;
 };
 
 export type ClaimStatus =
@@ -90,6 +104,26 @@ export type EncounterKind =
   | 'INPATIENT'
   | 'SPECIALIST'
   | 'TELEHEALTH';
+
+/**
+ * A type of evidence a procedure may ask for: one department issues each, as a signed statement
+ * carrying only the attributes listed in lib/procedures.ts (EVIDENCE_TYPES).
+ */
+export type EvidenceType =
+  /** The subject's birth record: name, birth date and sex. Issued by identity. */
+  | 'BIRTH_RECORD'
+  /** The business's registration, and whether the applicant is its legal representative. Issued by tax. */
+  | 'BUSINESS_REGISTRATION'
+  /** Whether the business paid its employees' social-insurance contributions for the last full year. Issued by social security. */
+  | 'EMPLOYER_CONTRIBUTIONS'
+  /** The subject's registered household and address, and whether the applicant is registered in it. Issued by identity. */
+  | 'HOUSEHOLD_RESIDENCE'
+  /** The subject's identity: name, national id number and birth date. Issued by identity. */
+  | 'IDENTITY_RECORD'
+  /** Whether the subject is insured, and their contribution months over the last twelve. Issued by social security. */
+  | 'INSURED_STATUS'
+  /** The vaccinations the subject received: vaccine, dose and date of each. Issued by health. */
+  | 'VACCINATION_RECORD';
 
 /** A hospital, clinic or vaccination centre. */
 export type Facility = {
@@ -356,6 +390,7 @@ export type ResolversTypes = {
   EncounterConnection: ResolverTypeWrapper<Omit<EncounterConnection, 'edges'> & { edges: Array<ResolversTypes['EncounterEdge']> }>;
   EncounterEdge: ResolverTypeWrapper<Omit<EncounterEdge, 'node'> & { node: ResolversTypes['Encounter'] }>;
   EncounterKind: EncounterKind;
+  EvidenceType: EvidenceType;
   Facility: ResolverTypeWrapper<FacilityRow>;
   FacilityKind: FacilityKind;
   HealthProfile: ResolverTypeWrapper<ProfileParent>;
@@ -409,6 +444,7 @@ export type ResolversParentTypes = {
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
   health?: Resolver<Maybe<ResolversTypes['HealthProfile']>, ParentType, ContextType>;
+  healthEvidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<CitizenHealthEvidenceArgs, 'applicant' | 'type'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 

@@ -1,4 +1,5 @@
 import { sectionResolver } from '../../../../lib/auth/access';
+import { evidenceRequest, issueEvidence } from '../../../../lib/evidence-issuing';
 import type { CitizenResolvers, HealthProfileResolvers } from '../generated/resolvers';
 
 export const Citizen: CitizenResolvers = {
@@ -6,6 +7,16 @@ export const Citizen: CitizenResolvers = {
   // The representation carries identity's live consent grants (`@requires`) for sectionResolver.
   __resolveReference: (ref) => ref,
   health: sectionResolver('HEALTH'),
+  // For handling departments deciding an application (docs/applications.md). Health keeps no
+  // registry, so a citizen with no vaccinations gets a statement of none: a definite answer.
+  healthEvidence: async (citizen, { type }, { principal, loaders, accessed }) => {
+    const issued = evidenceRequest(principal, 'health', type);
+    accessed.add(citizen.id);
+    const rows = await loaders.vaccinationHistory.load(citizen.id);
+    // Records are made in office hours, China Standard Time: the UTC date is the local one.
+    const doses = rows.map((row) => ({ vaccine: row.vaccine, dose: row.doseNumber, date: row.occurredAt.toISOString().slice(0, 10) }));
+    return issueEvidence(principal, 'health', issued, citizen.id, { doses });
+  },
 };
 
 export const HealthProfile: HealthProfileResolvers = {

@@ -40,6 +40,17 @@ export type Address = {
   province: Scalars['String']['output'];
 };
 
+/** How an applicant relates to the subject of their application, by the civil registry. */
+export type ApplicantRelation =
+  /** The subject is registered in the applicant's household and is 18 or over. */
+  | 'HOUSEHOLD_MEMBER'
+  /** The subject is under 18 today and registered in the applicant's household. */
+  | 'HOUSEHOLD_MINOR'
+  /** Neither: another household, no household, or an applicant the registry does not know. */
+  | 'NONE'
+  /** The applicant is the subject. */
+  | 'SELF';
+
 /**
  * A person in the civil registry. Identity owns the citizen; every department adds its own
  * section (`health`, `education`, `transport`, `tax`, `socialSecurity`).
@@ -49,16 +60,51 @@ export type Citizen = {
   /** The live grants, for departments' access decisions (through @requires); not in the public API. */
   accessGrants: Array<AccessGrant>;
   address?: Maybe<Address>;
+  /**
+   * How `applicant` relates to this citizen, as the registry has it today, for a handling
+   * department checking the subject of an application (e.g. a school enrollment). Answered only to
+   * a handling department, for an application of a procedure whose subject is a minor of the
+   * applicant's household; anyone else gets FORBIDDEN.
+   */
+  applicantRelation: ApplicantRelation;
   birthDate: Scalars['Date']['output'];
   /** The consent grants this citizen gave, newest first, revoked and expired ones included. */
   consents: Array<ConsentGrant>;
   household?: Maybe<Household>;
   /** Stable opaque id, e.g. `cit_000123`. */
   id: Scalars['ID']['output'];
+  /**
+   * A signed statement (compact JWS, `evidence+jwt`) of the registry's record of this citizen, for
+   * the application a handling department is deciding: HOUSEHOLD_RESIDENCE, BIRTH_RECORD or
+   * IDENTITY_RECORD; any other type is BAD_USER_INPUT. `applicant` is the citizen who applied
+   * (HOUSEHOLD_RESIDENCE states whether they are registered in this citizen's household).
+   * Answered only to a handling department for an application of a procedure that needs this
+   * evidence; anyone else gets FORBIDDEN.
+   */
+  identityEvidence?: Maybe<Scalars['String']['output']>;
   name: PersonName;
   /** 18 characters; the last is an ISO 7064 MOD 11-2 check character. */
   nationalId: Scalars['String']['output'];
   sex?: Maybe<Sex>;
+};
+
+
+/**
+ * A person in the civil registry. Identity owns the citizen; every department adds its own
+ * section (`health`, `education`, `transport`, `tax`, `socialSecurity`).
+ */
+export type CitizenApplicantRelationArgs = {
+  applicant: Scalars['ID']['input'];
+};
+
+
+/**
+ * A person in the civil registry. Identity owns the citizen; every department adds its own
+ * section (`health`, `education`, `transport`, `tax`, `socialSecurity`).
+ */
+export type CitizenIdentityEvidenceArgs = {
+  applicant: Scalars['ID']['input'];
+  type: EvidenceType;
 };
 
 export type CitizenConnection = {
@@ -102,6 +148,26 @@ export type Department =
   | 'SOCIAL_SECURITY'
   | 'TAX'
   | 'TRANSPORT';
+
+/**
+ * A type of evidence a procedure may ask for: one department issues each, as a signed statement
+ * carrying only the attributes listed in lib/procedures.ts (EVIDENCE_TYPES).
+ */
+export type EvidenceType =
+  /** The subject's birth record: name, birth date and sex. Issued by identity. */
+  | 'BIRTH_RECORD'
+  /** The business's registration, and whether the applicant is its legal representative. Issued by tax. */
+  | 'BUSINESS_REGISTRATION'
+  /** Whether the business paid its employees' social-insurance contributions for the last full year. Issued by social security. */
+  | 'EMPLOYER_CONTRIBUTIONS'
+  /** The subject's registered household and address, and whether the applicant is registered in it. Issued by identity. */
+  | 'HOUSEHOLD_RESIDENCE'
+  /** The subject's identity: name, national id number and birth date. Issued by identity. */
+  | 'IDENTITY_RECORD'
+  /** Whether the subject is insured, and their contribution months over the last twelve. Issued by social security. */
+  | 'INSURED_STATUS'
+  /** The vaccinations the subject received: vaccine, dose and date of each. Issued by health. */
+  | 'VACCINATION_RECORD';
 
 export type GrantConsentInput = {
   expiresOn: Scalars['Date']['input'];
@@ -282,6 +348,7 @@ export type ResolversTypes = {
   AccessGrant: ResolverTypeWrapper<AccessGrant>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Address: ResolverTypeWrapper<Address>;
+  ApplicantRelation: ApplicantRelation;
   Citizen: ResolverTypeWrapper<CitizenRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CitizenConnection: ResolverTypeWrapper<Omit<CitizenConnection, 'edges'> & { edges: Array<ResolversTypes['CitizenEdge']> }>;
@@ -291,6 +358,7 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: Department;
+  EvidenceType: EvidenceType;
   GrantConsentInput: GrantConsentInput;
   Household: ResolverTypeWrapper<HouseholdRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -341,10 +409,12 @@ export type CitizenResolvers<ContextType = Context, ParentType extends Resolvers
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accessGrants?: Resolver<Array<ResolversTypes['AccessGrant']>, ParentType, ContextType>;
   address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  applicantRelation?: Resolver<ResolversTypes['ApplicantRelation'], ParentType, ContextType, RequireFields<CitizenApplicantRelationArgs, 'applicant'>>;
   birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   consents?: Resolver<Array<ResolversTypes['ConsentGrant']>, ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  identityEvidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<CitizenIdentityEvidenceArgs, 'applicant' | 'type'>>;
   name?: Resolver<ResolversTypes['PersonName'], ParentType, ContextType>;
   nationalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;

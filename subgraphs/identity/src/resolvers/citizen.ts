@@ -3,6 +3,7 @@ import type { CitizenRow } from '../db/tables';
 import type { CitizenResolvers } from '../generated/resolvers';
 import type { Context } from '../context';
 import { isLive, toAccessGrant } from './consent';
+import { citizenEvidence } from './evidence';
 
 /** A field resolver that first checks the registry's rule for `field`. */
 const guarded =
@@ -31,4 +32,6 @@ export const Citizen: CitizenResolvers = {
   consents: guarded('consents', (row, { loaders }) => loaders.consents.load(row.id)),
   // For departments' access decisions (`@requires`); the public API cannot select it.
   accessGrants: async (row, _args, { loaders }) => (await loaders.consents.load(row.id)).filter((c) => isLive(c)).map(toAccessGrant),
+  // For handling departments deciding an application (docs/applications.md).
+  ...citizenEvidence,
 };

@@ -1,7 +1,7 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { BenefitRow, ContributionRow, PensionRow } from './tables';
+import type { BenefitRow, ContributionRow, CoveredYearRow, EmployerYearRow, PensionRow } from './tables';
 
 const CONTRIBUTION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", employer_id AS "employerId", scheme,
   year, months, employee_amount::text AS "employeeAmount", employer_amount::text AS "employerAmount", currency`;
@@ -35,4 +35,29 @@ export const benefitPages = (db: Db, citizenIds: string[], first: number, after:
 
 export function pensionsByCitizen(db: Db, citizenIds: string[]): Promise<PensionRow[]> {
   return db.query<PensionRow>(`SELECT ${PENSION} FROM pensions WHERE citizen_id = ANY($1::text[])`, [citizenIds]);
+}
+
+/**
+ * An employer's contributions in `year`, summed up for evidence: how many citizens it paid for,
+ * and whether every one of its rows that year covers all 12 months (`null` with no rows).
+ */
+export async function employerYear(db: Db, employerId: string, year: number): Promise<EmployerYearRow> {
+  const [row] = await db.query<EmployerYearRow>(
+    `SELECT count(DISTINCT citizen_id)::int AS employees, bool_and(months = 12) AS "fullYear"
+     FROM contributions WHERE employer_id = $1 AND year = $2`,
+    [employerId, year],
+  );
+  return row;
+}
+
+/**
+ * The months each of `years` a citizen's contributions cover: the months of that year's rows
+ * (one per employer) summed, at most 12. A year without contributions has no row.
+ */
+export function coveredYears(db: Db, citizenId: string, years: number[]): Promise<CoveredYearRow[]> {
+  return db.query<CoveredYearRow>(
+    `SELECT year, least(sum(months), 12)::int AS months
+     FROM contributions WHERE citizen_id = $1 AND year = ANY($2::int[]) GROUP BY year ORDER BY year`,
+    [citizenId, years],
+  );
 }

@@ -47,3 +47,16 @@ export interface PensionRow {
   monthlyAmount: string;
   currency: string;
 }
+
+/** An employer's contributions in one year, summed up (`repository.employerYear`). */
+export interface EmployerYearRow {
+  employees: number;
+  /** Every row of the year covers 12 months; `null` when there are no rows. */
+  fullYear: boolean | null;
+}
+
+/** The months of one year a citizen's contributions cover, at most 12 (`repository.coveredYears`). */
+export interface CoveredYearRow {
+  year: number;
+  months: number;
+}

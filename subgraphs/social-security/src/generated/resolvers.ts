@@ -87,12 +87,28 @@ export type Business = {
   /** Contributions this business paid as an employer, for all its employees, newest first. */
   contributions: ContributionConnection;
   id: Scalars['ID']['output'];
+  /**
+   * A signed statement (compact JWS, `evidence+jwt`) of this business's contributions as an
+   * employer, for the application a handling department is deciding: EMPLOYER_CONTRIBUTIONS, for
+   * the last full calendar year: `employees`, the citizens it paid contributions for that year, and
+   * `paidUp`, whether it paid for at least one employee and every one of that year's rows covers
+   * all 12 months. Any other type is BAD_USER_INPUT. `applicant` is the citizen who applied, the
+   * business's representative. Answered only to a handling department for an application of a
+   * procedure that needs this evidence; anyone else gets FORBIDDEN.
+   */
+  socialSecurityEvidence?: Maybe<Scalars['String']['output']>;
 };
 
 
 export type BusinessContributionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type BusinessSocialSecurityEvidenceArgs = {
+  applicant: Scalars['ID']['input'];
+  type: EvidenceType;
 };
 
 export type Citizen = {
@@ -102,6 +118,22 @@ export type Citizen = {
   id: Scalars['ID']['output'];
   /** The social security department's records of this citizen. */
   socialSecurity?: Maybe<SocialSecurityProfile>;
+  /**
+   * A signed statement (compact JWS, `evidence+jwt`) of this citizen's insurance, for the
+   * application a handling department is deciding: INSURED_STATUS; any other type is
+   * BAD_USER_INPUT. Contributions are recorded per year, so the statement reads the current year
+   * and the last full one: `contributionMonths` is the months they cover (each year's months summed
+   * over its employers, at most 12 a year), at most 12 in all; `insured` is whether that is above
+   * zero. `applicant` is the citizen who applied. Answered only to a handling department for an
+   * application of a procedure that needs this evidence; anyone else gets FORBIDDEN.
+   */
+  socialSecurityEvidence?: Maybe<Scalars['String']['output']>;
+};
+
+
+export type CitizenSocialSecurityEvidenceArgs = {
+  applicant: Scalars['ID']['input'];
+  type: EvidenceType;
 };
 
 /**
@@ -153,6 +185,26 @@ export type Department =
   | 'SOCIAL_SECURITY'
   | 'TAX'
   | 'TRANSPORT';
+
+/**
+ * A type of evidence a procedure may ask for: one department issues each, as a signed statement
+ * carrying only the attributes listed in lib/procedures.ts (EVIDENCE_TYPES).
+ */
+export type EvidenceType =
+  /** The subject's birth record: name, birth date and sex. Issued by identity. */
+  | 'BIRTH_RECORD'
+  /** The business's registration, and whether the applicant is its legal representative. Issued by tax. */
+  | 'BUSINESS_REGISTRATION'
+  /** Whether the business paid its employees' social-insurance contributions for the last full year. Issued by social security. */
+  | 'EMPLOYER_CONTRIBUTIONS'
+  /** The subject's registered household and address, and whether the applicant is registered in it. Issued by identity. */
+  | 'HOUSEHOLD_RESIDENCE'
+  /** The subject's identity: name, national id number and birth date. Issued by identity. */
+  | 'IDENTITY_RECORD'
+  /** Whether the subject is insured, and their contribution months over the last twelve. Issued by social security. */
+  | 'INSURED_STATUS'
+  /** The vaccinations the subject received: vaccine, dose and date of each. Issued by health. */
+  | 'VACCINATION_RECORD';
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -336,6 +388,7 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: Department;
+  EvidenceType: EvidenceType;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -396,12 +449,14 @@ export type BusinessResolvers<ContextType = Context, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
   contributions?: Resolver<ResolversTypes['ContributionConnection'], ParentType, ContextType, RequireFields<BusinessContributionsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  socialSecurityEvidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<BusinessSocialSecurityEvidenceArgs, 'applicant' | 'type'>>;
 };
 
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   socialSecurity?: Resolver<Maybe<ResolversTypes['SocialSecurityProfile']>, ParentType, ContextType>;
+  socialSecurityEvidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<CitizenSocialSecurityEvidenceArgs, 'applicant' | 'type'>>;
 };
 
 export type ContributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {

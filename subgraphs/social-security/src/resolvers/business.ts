@@ -1,5 +1,6 @@
 import { assertDepartmentWide } from '../../../../lib/auth/access';
 import type { BusinessResolvers } from '../generated/resolvers';
+import { employerContributions } from './evidence';
 
 export const Business: BusinessResolvers = {
   // The business lives in the tax department's store; any id may have (possibly no) contributions.
@@ -11,4 +12,6 @@ export const Business: BusinessResolvers = {
     for (const edge of page.edges) accessed.add(edge.node.citizenId);
     return page;
   },
+  // For handling departments deciding an application (docs/applications.md).
+  ...employerContributions,
 };

@@ -49,6 +49,14 @@ export type Business = {
   /** The unified social credit code it was registered under. */
   registrationNumber: Scalars['String']['output'];
   sector: BusinessSector;
+  /**
+   * A signed statement (compact JWS, `evidence+jwt`) of this business's registration, for the
+   * application a handling department is deciding: BUSINESS_REGISTRATION (states whether
+   * `applicant`, the citizen who applied, is its registered legal representative); any other type
+   * is BAD_USER_INPUT. Answered only to a handling department for an application of a procedure
+   * that needs this evidence; anyone else gets FORBIDDEN.
+   */
+  taxEvidence?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -56,6 +64,13 @@ export type Business = {
 export type BusinessExportRebatesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A registered business: an employer on tax returns, and the claimant of export rebates. */
+export type BusinessTaxEvidenceArgs = {
+  applicant: Scalars['ID']['input'];
+  type: EvidenceType;
 };
 
 export type BusinessSector =
@@ -86,6 +101,26 @@ export type Department =
   | 'SOCIAL_SECURITY'
   | 'TAX'
   | 'TRANSPORT';
+
+/**
+ * A type of evidence a procedure may ask for: one department issues each, as a signed statement
+ * carrying only the attributes listed in lib/procedures.ts (EVIDENCE_TYPES).
+ */
+export type EvidenceType =
+  /** The subject's birth record: name, birth date and sex. Issued by identity. */
+  | 'BIRTH_RECORD'
+  /** The business's registration, and whether the applicant is its legal representative. Issued by tax. */
+  | 'BUSINESS_REGISTRATION'
+  /** Whether the business paid its employees' social-insurance contributions for the last full year. Issued by social security. */
+  | 'EMPLOYER_CONTRIBUTIONS'
+  /** The subject's registered household and address, and whether the applicant is registered in it. Issued by identity. */
+  | 'HOUSEHOLD_RESIDENCE'
+  /** The subject's identity: name, national id number and birth date. Issued by identity. */
+  | 'IDENTITY_RECORD'
+  /** Whether the subject is insured, and their contribution months over the last twelve. Issued by social security. */
+  | 'INSURED_STATUS'
+  /** The vaccinations the subject received: vaccine, dose and date of each. Issued by health. */
+  | 'VACCINATION_RECORD';
 
 /** A claim for the refund of value-added tax on goods a business exported, filed by the citizen who runs it. */
 export type ExportRebate = ServiceRecord & {
@@ -371,6 +406,7 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: Department;
+  EvidenceType: EvidenceType;
   ExportRebate: ResolverTypeWrapper<ExportRebateRow>;
   ExportRebateConnection: ResolverTypeWrapper<Omit<ExportRebateConnection, 'edges'> & { edges: Array<ResolversTypes['ExportRebateEdge']> }>;
   ExportRebateEdge: ResolverTypeWrapper<Omit<ExportRebateEdge, 'node'> & { node: ResolversTypes['ExportRebate'] }>;
@@ -427,6 +463,7 @@ export type BusinessResolvers<ContextType = Context, ParentType extends Resolver
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['BusinessSector'], ParentType, ContextType>;
+  taxEvidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<BusinessTaxEvidenceArgs, 'applicant' | 'type'>>;
 };
 
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = {
