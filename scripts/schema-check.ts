@@ -1,12 +1,14 @@
 /**
  * `npm run schema:check -- <subgraph> [--sdl FILE] [--json] [--allow-breaking]`: before a
- * department deploys, composes the working copy of its subgraph with the others as committed,
- * classifies every change of the API schema against the committed supergraph, and validates each
- * registered operation against the new schema.
+ * department deploys, holds the working copy of its subgraph's shared definitions to
+ * schema/prelude.graphql, composes it with the others as committed, classifies every change of
+ * the API schema against the committed supergraph, and validates each registered operation
+ * against the new schema.
  *
- * Exit status: 0 safe (dangerous changes are listed), 1 breaking change or failing registered
- * operation, 2 composition error; 64 usage error, 70 a fault of the tool. `--allow-breaking`
- * turns a breaking change into 0, never a failing registered operation (see `exitCode`).
+ * Exit status: 0 safe (dangerous changes are listed), 1 breaking change, failing registered
+ * operation or drift from the prelude, 2 composition error; 64 usage error, 70 a fault of the
+ * tool. `--allow-breaking` turns a breaking change into 0, never a failing registered operation
+ * or a drifted prelude definition (see `exitCode`).
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -75,6 +77,15 @@ function parseOptions(argv: string[]): Options {
 /** A path as the user would type it: relative inside the repository, absolute outside. */
 const shown = (path: string) => (relative(ROOT, path).startsWith('..') ? path : relative(ROOT, path));
 
+/** The prelude lines of the report: OK, or each definition that differs and how to fix it. */
+function preludeLines(result: SchemaCheckResult): string[] {
+  const drift = result.preludeDrift;
+  if (drift.length === 0) return ['Prelude: OK (the shared definitions are as schema/prelude.graphql writes them)'];
+  const lines = [`Prelude: ${plural(drift.length, 'difference')} from schema/prelude.graphql`];
+  for (const { problem, fix } of drift) lines.push(`  ${problem}`, `    fix: ${fix}`);
+  return lines;
+}
+
 const HEADINGS: Record<ChangeLevel, string> = { breaking: 'Breaking changes', dangerous: 'Dangerous changes', safe: 'Safe changes' };
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -84,10 +95,11 @@ function report(result: SchemaCheckResult, options: Options & { base: string }, 
   if (result.verdict === 'composition-error') {
     lines.push(`Composition: FAILED with ${plural(result.compositionErrors.length, 'error')}, as Apollo reports them:`);
     for (const error of result.compositionErrors) lines.push(`  ${formatCompositionError(error)}`);
+    lines.push('', ...preludeLines(result));
     lines.push('', `Verdict: COMPOSITION ERROR. The graph does not compose with this change; fix the errors above. Exit ${code}.`);
     return lines.join('\n');
   }
-  lines.push('Composition: OK', '');
+  lines.push('Composition: OK', ...preludeLines(result), '');
   for (const level of ['breaking', 'dangerous', 'safe'] as const) {
     const changes = result.changes.filter((change) => change.level === level);
     lines.push(`${HEADINGS[level]} (${changes.length})`);
@@ -105,8 +117,15 @@ function report(result: SchemaCheckResult, options: Options & { base: string }, 
   }
   const breaking = result.changes.filter((change) => change.level === 'breaking').length;
   const dangerous = result.changes.filter((change) => change.level === 'dangerous').length;
+  const drift = result.preludeDrift.length;
   lines.push('');
-  if (result.verdict === 'safe') {
+  if (drift > 0) {
+    const also = [breaking && plural(breaking, 'breaking change'), failing.length && `${plural(failing.length, 'registered operation')} would fail`].filter(Boolean);
+    lines.push(
+      `Verdict: PRELUDE DRIFT (${plural(drift, 'difference')} from schema/prelude.graphql${also.length ? `; also ${also.join(', ')}` : ''}). ` +
+        `Copy the shared definitions as the prelude writes them (npm run codegen:check checks every subgraph). Exit ${code}.`,
+    );
+  } else if (result.verdict === 'safe') {
     const review = dangerous > 0 ? `; review the ${plural(dangerous, 'dangerous change')}` : '';
     lines.push(`Verdict: SAFE${review}. Exit ${code}.`);
   } else {

@@ -16,6 +16,13 @@ const CHANGES = {
   addSeverity: edit(health, '  diagnosis: String!\n', '  diagnosis: String!\n  "How serious the main diagnosis was, when recorded."\n  severity: String\n'),
   // Education owns School, with `name: String!`: a second, conflicting definition cannot compose.
   conflictingSchool: `${health}\ntype School {\n  id: ID!\n  name: Int!\n}\n`,
+  // The graph composes with it (descriptions may differ across subgraphs), but the shared
+  // interface is no longer the prelude's.
+  driftedServiceRecord: edit(
+    health,
+    '  "A one-line human description, e.g. `GP visit: Acute bronchitis`."\n  title: String!',
+    '  "A one-line description."\n  title: String!',
+  ),
 };
 
 /**
@@ -82,7 +89,27 @@ describe('a department checks its change before deploying (schema:check)', () =>
 
   it('finds an unchanged schema safe, with nothing to report', async () => {
     const result = checked(await check(health));
-    expect(result).toMatchObject({ verdict: 'safe', changes: [], failingOperations: [] });
+    expect(result).toMatchObject({ verdict: 'safe', changes: [], failingOperations: [], preludeDrift: [] });
+  });
+
+  it('fails a copy of the shared prelude that drifted from schema/prelude.graphql, naming the definition, even when the graph composes', async () => {
+    const result = checked(await check(CHANGES.driftedServiceRecord));
+    expect(result.failingOperations).toEqual([]);
+    expect(result.preludeDrift).toEqual([
+      {
+        problem: expect.stringMatching(/^interface ServiceRecord differs from schema\/prelude\.graphql: - "A one-line human description.*; \+ "A one-line description\."$/),
+        fix: 'copy it from schema/prelude.graphql',
+      },
+    ]);
+    expect(exitCode(result, { allowBreaking: false })).toBe(1);
+    // The prelude is a contract of every subgraph: --allow-breaking does not let it drift.
+    expect(exitCode(result, { allowBreaking: true })).toBe(1);
+  });
+
+  it('names the drifted definition beside the composition errors it causes', async () => {
+    const result = await check(edit(health, '  TAX\n  SOCIAL_SECURITY\n}', '  TAX\n}'));
+    expect(result.preludeDrift.map((drift) => drift.problem)).toEqual([expect.stringMatching(/^enum Department differs from schema\/prelude\.graphql: - SOCIAL_SECURITY$/)]);
+    expect(exitCode(result, { allowBreaking: true })).toBeGreaterThan(0);
   });
 });
 
@@ -131,6 +158,16 @@ describe('npm run schema:check -- <subgraph> --sdl FILE', () => {
     const human = run(['health', '--sdl', sdlFile('conflictingSchool')]);
     expect(human.stdout).toContain('FIELD_TYPE_MISMATCH: Type of field "School.name" is incompatible across subgraphs');
     expect(human.status).toBe(2);
+  }, 60_000);
+
+  it('prints the definition that drifted from the prelude and exits 1, even with --allow-breaking', () => {
+    const { status, stdout } = run(['health', '--sdl', sdlFile('driftedServiceRecord'), '--allow-breaking']);
+    expect(stdout).toContain('Composition: OK\nPrelude: 1 difference from schema/prelude.graphql\n  interface ServiceRecord differs from schema/prelude.graphql: ');
+    expect(stdout).toContain('    fix: copy it from schema/prelude.graphql');
+    expect(stdout).toMatch(/^Verdict: PRELUDE DRIFT \(1 difference from schema\/prelude\.graphql\)\. .* Exit 1\.$/m);
+    expect(status).toBe(1);
+    const json = JSON.parse(run(['health', '--sdl', sdlFile('driftedServiceRecord'), '--json']).stdout);
+    expect(json).toMatchObject({ preludeDrift: [{ problem: expect.stringMatching(/^interface ServiceRecord /) }], exitCode: 1 });
   }, 60_000);
 
   it('refuses an unknown subgraph with the valid names and exit status 64', () => {
