@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseSecret } from './auth/internal-keys';
+import { EVIDENCE_ISSUERS, type EvidenceIssuer } from './procedures';
 
 /**
  * Every service of the graph, with its default port. The order is the start order:
@@ -8,7 +9,7 @@ import { parseSecret } from './auth/internal-keys';
  * subgraphs/registry.ts, which lib/ may not import: `npm run codegen:check` fails when the names,
  * their order or a port here differ from it (tools/departments.ts).
  */
-export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security', 'audit'] as const;
+export const SUBGRAPHS = ['identity', 'health', 'education', 'transport', 'tax', 'social-security', 'applications', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 export type ServiceName = SubgraphName | 'gateway';
 
@@ -21,6 +22,7 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freez
   tax: 4005,
   'social-security': 4006,
   audit: 4007,
+  applications: 4008,
 });
 
 /** `social-security` -> `SOCIAL_SECURITY`: the prefix of a service's environment variables. */
@@ -98,6 +100,19 @@ export interface Config {
   readonly rateLimits: RateLimitConfig;
   /** The audit service's signed checkpoints of the access trail (`AUDIT_*_KEY`, `TRAIL_CHECKPOINT_INTERVAL_MS`). */
   readonly trailCheckpoints: TrailCheckpointConfig;
+  /** Each department's evidence key (lib/evidence/keyring.ts); read in production only. */
+  readonly departmentKeys: Readonly<Record<EvidenceIssuer, DepartmentKeyConfig>>;
+}
+
+/**
+ * A department's own Ed25519 key, which signs the evidence it issues and its calls to the
+ * gateway. Outside production both are ignored: the development keys under `DATA_DIR/keys` serve.
+ */
+export interface DepartmentKeyConfig {
+  /** `<SERVICE>_SIGNING_KEY` (that service alone): its private key, PKCS#8 PEM. */
+  readonly signingKey: string | undefined;
+  /** `<SERVICE>_JWKS_URL` (everyone else): its public keys; default `/.well-known/jwks.json` at the origin of `<SERVICE>_URL`. */
+  readonly jwksUrl: string | undefined;
 }
 
 /**
@@ -374,6 +389,17 @@ export function loadConfig(env: Env = process.env): Config {
       publicKey: pem('AUDIT_PUBLIC_KEY', 'PUBLIC KEY'),
       intervalMs: intVar(env, 'TRAIL_CHECKPOINT_INTERVAL_MS', 60_000, 0, 86_400_000),
     }),
+    departmentKeys: Object.freeze(
+      Object.fromEntries(
+        EVIDENCE_ISSUERS.map((service) => [
+          service,
+          Object.freeze({
+            signingKey: pem(`${envPrefix(service)}_SIGNING_KEY`, 'PRIVATE KEY'),
+            jwksUrl: urlVar(env, `${envPrefix(service)}_JWKS_URL`, ['http:', 'https:']),
+          }),
+        ]),
+      ) as Record<EvidenceIssuer, DepartmentKeyConfig>,
+    ),
     port: (service: ServiceName) => ports[service],
     subgraphUrl: (service: SubgraphName) => urls[service],
     serviceDatabaseUrl: (service: string) => serviceDbUrls[service],

@@ -13,8 +13,15 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** What a JSON endpoint answers: the status, the body, and any headers of its own (`cache-control`). */
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 /** A JSON endpoint beside `/graphql`: gets the parsed body (undefined for GET), returns status and body. */
-export type JsonRoute = (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
+export type JsonRoute = (req: IncomingMessage, body: unknown) => Promise<JsonAnswer>;
 
 /** One path's endpoints: a lone JsonRoute takes POST only; otherwise one handler per method. */
 export type JsonRoutes = JsonRoute | Partial<Record<'GET' | 'POST', JsonRoute>>;
@@ -199,7 +206,7 @@ export function createHttpServer<Ctx extends BaseContext>(options: HttpOptions<C
           return sendGraphQLError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${allowed}; received ${req.method}`, { allow: allowed });
         }
         const answer = await route(req, parseBody(req, await readBody(req)));
-        return sendJson(res, answer.status, answer.body);
+        return sendJson(res, answer.status, answer.body, answer.headers);
       }
       if (url.pathname !== '/graphql') return sendGraphQLError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; GraphQL is at /graphql`);
       if (req.method !== 'GET' && req.method !== 'POST') {

@@ -15,7 +15,9 @@ import { config, type SubgraphName } from './config';
 import type { SubgraphContext } from './context';
 import { openDb, resolveDbTarget, STORE_UNAVAILABLE, type Db } from './db';
 import { closeServer, createHttpServer, HttpError, listen, listeningOn } from './http';
-import type { JsonRoute, JsonRoutes } from './http';
+import type { JsonAnswer, JsonRoute, JsonRoutes } from './http';
+import { JWKS_PATH, keyring } from './evidence/keyring';
+import { EVIDENCE_ISSUERS, type EvidenceIssuer } from './procedures';
 import { createLogger, type Logger } from './log';
 import { httpMetrics, type HttpMetrics } from './metrics';
 import { migrate } from './migrate';
@@ -50,10 +52,31 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
    * stops it before the store closes; a subgraph built in a test (`createSubgraph`) runs none of it.
    */
   background?: (db: Db, log: Logger) => { stop(): Promise<void> };
+  /**
+   * Migrations the department takes from shared code, applied after its own `migrations/`: the
+   * applications tables (lib/applications/migrations) in each department that handles a procedure.
+   */
+  sharedMigrations?: readonly string[];
 }
 
-/** A public GET endpoint of a subgraph (see `publicRoutes`). */
-export type PublicRoute = (query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
+/** A public GET endpoint of a subgraph (see `publicRoutes`); it may set headers of its own. */
+export type PublicRoute = (query: URLSearchParams) => Promise<JsonAnswer>;
+
+/** Whether `service` issues evidence, and so has a key of its own and publishes its JWKS. */
+export const isEvidenceIssuer = (service: string): service is EvidenceIssuer => (EVIDENCE_ISSUERS as readonly string[]).includes(service);
+
+/**
+ * `GET /.well-known/jwks.json` of a department (every evidence issuer): its public keys, which
+ * check the evidence it signs and its own calls to the gateway. Public on purpose, no token:
+ * it carries no citizen data, and verifiers anywhere need it. The keyring is asked on every
+ * request (it keeps the set), so a process's `useKeyring` holds whenever it is called.
+ */
+export function jwksRoutes(service: SubgraphName): Record<string, PublicRoute> {
+  if (!isEvidenceIssuer(service)) return {};
+  return {
+    [JWKS_PATH]: async () => ({ status: 200, body: await keyring().jwks(service), headers: { 'cache-control': 'public, max-age=300' } }),
+  };
+}
 
 export interface SubgraphInstance<Ctx extends BaseContext> {
   name: SubgraphName;
@@ -95,6 +118,7 @@ export async function createSubgraph<Ctx extends BaseContext>(
   log: Logger = createLogger(definition.name),
 ): Promise<SubgraphInstance<Ctx>> {
   const applied = await migrate(db, join(definition.dir, 'migrations'));
+  for (const dir of definition.sharedMigrations ?? []) applied.push(...(await migrate(db, dir)));
   if (applied.length) log.info({ applied }, 'migrations applied');
   const schema = buildSubgraphSchema({
     typeDefs: parse(readSdl(definition.dir)),
@@ -128,7 +152,7 @@ export async function createSubgraph<Ctx extends BaseContext>(
     server,
     context: (principal) => definition.createContext(db, principal),
     routes: definition.routes?.(db) ?? {},
-    publicRoutes: definition.publicRoutes?.(db) ?? {},
+    publicRoutes: { ...jwksRoutes(definition.name), ...definition.publicRoutes?.(db) },
   };
 }
 
@@ -205,6 +229,8 @@ export async function runSubgraph<Ctx extends BaseContext>(definition: SubgraphD
   try {
     // Before the store opens: a subgraph without its key fails at once, naming the variable.
     const key = subgraphKey(config(), definition.name);
+    // A department's own evidence key too (production: <SERVICE>_SIGNING_KEY, named if missing).
+    if (isEvidenceIssuer(definition.name)) await keyring().signingKey(definition.name);
     const db = await openDb(resolveDbTarget(definition.name));
     const instance = await createSubgraph(definition, db, log);
     const background = definition.background?.(db, log);

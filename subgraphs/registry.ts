@@ -7,6 +7,7 @@
  * with; `registryProblems` (tools/departments.ts, run by `npm run codegen:check` and
  * tests/departments.test.ts) fails when the two disagree.
  */
+import { applications } from './applications/department';
 import { audit } from './audit/department';
 import { education } from './education/department';
 import { health } from './health/department';
@@ -18,7 +19,7 @@ import { transport } from './transport/department';
 
 export type { DepartmentManifest, Section, SectionManifest } from './manifest';
 
-const MANIFESTS = [identity, health, education, transport, tax, socialSecurity, audit] as const satisfies readonly DepartmentManifest[];
+const MANIFESTS = [identity, health, education, transport, tax, socialSecurity, applications, audit] as const satisfies readonly DepartmentManifest[];
 
 export const REGISTRY: readonly DepartmentManifest[] = MANIFESTS;
 

@@ -34,7 +34,7 @@ describe('the department registry (subgraphs/registry.ts)', () => {
 
     it('a service missing from lib/config.ts, or in another order', () => {
       const [missing] = registryProblems({ subgraphs: SUBGRAPHS.filter((s) => s !== 'tax') });
-      expect(missing.problem).toMatch(/^SUBGRAPHS lists identity, health, education, transport, social-security, audit; subgraphs\/registry.ts lists identity, .*tax/);
+      expect(missing.problem).toMatch(/^SUBGRAPHS lists identity, health, education, transport, social-security, applications, audit; subgraphs\/registry.ts lists identity, .*tax/);
       const [reordered] = registryProblems({ subgraphs: [...SUBGRAPHS].reverse() });
       expect(reordered.file).toBe('lib/config.ts');
     });

@@ -8,7 +8,8 @@ import type { GatewayKeys } from '../../lib/auth/setup';
 import type { PersistedDecision } from './persisted';
 import { purposeFor } from '../../lib/purposes';
 import { AuthError, bearerToken } from '../../lib/auth/tokens';
-import { internalTokenCache, userTokenCache } from '../../lib/auth/token-cache';
+import { internalTokenCache, userTokenCache, verifiedTokenCache } from '../../lib/auth/token-cache';
+import { DEPARTMENT_SCOPE, isDepartmentToken, verifyDepartmentToken } from '../../lib/auth/department-token';
 
 export interface GatewayContext extends BaseContext {
   principal: Principal;
@@ -45,7 +46,9 @@ function caseIdOf(text: string | undefined): string | undefined {
 }
 
 /**
- * Builds each request's context from its `authorization` header: verifies the caller's JWT and
+ * Builds each request's context from its `authorization` header: verifies the caller's JWT (a
+ * department's own token, `iss: citizen-graph-department`, against that department's JWKS; any
+ * other against the identity provider's key, with the `department` scope struck out) and
  * takes the purpose (`x-purpose`: a registered code; required of officers, fixed for citizens)
  * and case (`x-case-id`). A missing, expired, badly signed or malformed token is
  * UNAUTHENTICATED (401) with the reason; an unknown purpose PURPOSE_UNKNOWN (400), one the
@@ -54,11 +57,20 @@ function caseIdOf(text: string | undefined): string | undefined {
 export function createAuthenticator(keys: GatewayKeys) {
   // A verified caller token and a signed internal token are reused for a few seconds (token-cache.ts).
   const verifyUserToken = userTokenCache(keys.userKey, { issuer: keys.issuer, audience: keys.audience, maxLifetime: keys.maxTokenLifetime });
+  // A department's token (lib/auth/department-token.ts) is remembered the same way.
+  const verifyDepartment = verifiedTokenCache((token) => verifyDepartmentToken(token, keys.departments));
   const signInternalToken = internalTokenCache(keys.internalTokenSecret, keys.internalTokenTtl);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     let principal: Principal;
     try {
-      principal = await verifyUserToken(bearerToken(req.headers.authorization));
+      const token = bearerToken(req.headers.authorization);
+      // The issuer is read unverified only to pick the keys; either path verifies the whole token.
+      if (isDepartmentToken(token)) principal = await verifyDepartment(token);
+      else {
+        principal = await verifyUserToken(token);
+        // Only a verified department token gives the `department` scope.
+        principal.scope = principal.scope.filter((scope) => scope !== DEPARTMENT_SCOPE);
+      }
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       throw new GraphQLError(`Unauthenticated: ${error.message}`, {
@@ -92,6 +104,12 @@ const ROOT_FIELD_ROLES: Record<string, readonly Role[]> = {
   citizens: ['officer', 'auditor'],
   grantConsent: ['citizen'],
   revokeConsent: ['citizen'],
+  // Applications (subgraphs/applications): a citizen applies, a department's officers decide.
+  startApplication: ['citizen'],
+  requestEvidence: ['citizen'],
+  submitApplication: ['citizen'],
+  applications: ['officer'],
+  decideApplication: ['officer'],
 };
 
 /** The root fields a selection set selects, also through fragments on the root type (`... on Query { citizens }`). */

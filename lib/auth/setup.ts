@@ -3,6 +3,7 @@ import type { Config, SubgraphName } from '../config';
 import { serviceKey } from './internal-keys';
 import { devKeyPair, devSecret, importPrivateKey, importPublicKey } from './keys';
 import type { VerificationKey } from './tokens';
+import { processKeyring, type DepartmentKeyring } from '../evidence/keyring';
 
 /** The development key pair under DATA_DIR/keys that stands in for the identity provider. */
 export const DEV_ISSUER_KEY = 'dev-issuer';
@@ -25,6 +26,11 @@ export interface GatewayKeys {
   /** The master secret every target's key of internal tokens is derived from (internal-keys.ts). */
   internalTokenSecret: Uint8Array;
   internalTokenTtl: number;
+  /**
+   * Verifies departments' own tokens (lib/auth/department-token.ts), against each department's
+   * JWKS. Default: the process's keyring (`keyring()`, lib/evidence/keyring.ts).
+   */
+  departments: DepartmentKeyring;
 }
 
 /**
@@ -53,6 +59,7 @@ export async function gatewayKeys(cfg: Config): Promise<GatewayKeys> {
     maxTokenLifetime: cfg.auth.maxTokenLifetime,
     internalTokenSecret: cfg.auth.internalTokenSecret ?? devSecret(cfg.dataDir, INTERNAL_SECRET),
     internalTokenTtl: cfg.auth.internalTokenTtl,
+    departments: processKeyring,
   };
 }
 

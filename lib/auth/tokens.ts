@@ -76,7 +76,8 @@ function explain(error: unknown, algorithm: string): AuthError {
   return new AuthError(`token could not be verified: ${(error as Error).message}`);
 }
 
-interface Expected {
+/** What `verifyJwt` checks a token against. */
+export interface Expected {
   issuer: string;
   audience: string;
   algorithm: string;
@@ -89,7 +90,7 @@ interface Expected {
  * CLOCK_SKEW_SECONDS ahead of this clock, and `exp` - `iat` at most the limit. `exp` itself gets
  * no tolerance: an expired token is refused at once.
  */
-async function verify(token: string, key: VerificationKey | KeyObject, expected: Expected): Promise<JWTPayload> {
+export async function verifyJwt(token: string, key: VerificationKey | KeyObject, expected: Expected): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key as KeyLike, {
@@ -154,7 +155,7 @@ export async function verifyUserToken(
   key: VerificationKey,
   options: { issuer?: string; audience?: string; maxLifetime?: number } = {},
 ): Promise<Principal> {
-  const payload = await verify(token, key, {
+  const payload = await verifyJwt(token, key, {
     issuer: options.issuer ?? DEV_ISSUER,
     audience: options.audience ?? USER_AUDIENCE,
     algorithm: ALGORITHM,
@@ -195,7 +196,7 @@ export function signInternalToken(key: KeyObject, target: InternalTarget, princi
  */
 export async function verifyInternalToken(token: string, key: KeyObject, target: InternalTarget, maxLifetime: number): Promise<Principal> {
   return principalFrom(
-    await verify(token, key, {
+    await verifyJwt(token, key, {
       issuer: INTERNAL_ISSUER,
       audience: internalAudience(target),
       algorithm: INTERNAL_ALGORITHM,

@@ -4,6 +4,7 @@ import { serviceKey } from '../../lib/auth/internal-keys';
 import { generateKeyPairPem, importPrivateKey, importPublicKey } from '../../lib/auth/keys';
 import type { Principal } from '../../lib/auth/principal';
 import type { GatewayKeys, SubgraphKey } from '../../lib/auth/setup';
+import { processKeyring } from '../../lib/evidence/keyring';
 import type { SubgraphName } from '../../lib/config';
 import { DEFAULT_MAX_TOKEN_LIFETIME, DEV_ISSUER, signUserToken, USER_AUDIENCE, type UserTokenClaims } from '../../lib/auth/tokens';
 
@@ -26,6 +27,8 @@ export async function makeTestKeys(): Promise<TestKeys> {
     maxTokenLifetime: DEFAULT_MAX_TOKEN_LIFETIME,
     internalTokenSecret: master,
     internalTokenTtl: 60,
+    // Whatever keyring the suite set with `useKeyring` (lib/evidence/keyring.ts), when it asks.
+    departments: processKeyring,
   };
   return {
     gateway,

@@ -10,6 +10,9 @@ import { subgraphDefinition } from '../../subgraphs/load';
 import { manifestOf } from '../../subgraphs/registry';
 import { createSubgraph, subgraphHttpServer } from '../../lib/subgraph';
 import { makeTestKeys, type TestKeys } from './auth';
+import { targetKey } from '../../lib/auth/internal-keys';
+import { useGatewayUrl } from '../../lib/applications/gateway-client';
+import { useDeskRoutes } from '../../subgraphs/applications/src/forward';
 import type { Db } from '../../lib/db';
 import { closeTestDbs, openTestDb, type Backend } from './db';
 
@@ -57,6 +60,12 @@ export async function startGraph(
   const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail: options.trail, ...options.gateway });
   const gatewayHttp = gatewayHttpServer(gateway);
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
+  // The applications desk forwards to the departments here, and they call this gateway as themselves.
+  useDeskRoutes({
+    url: (service) => urls[service].replace(/\/graphql$/, '/applications'),
+    key: (service) => targetKey(keys.subgraphKey(service).key, `${service}/applications`),
+  });
+  useGatewayUrl(url);
   return {
     url,
     subgraphUrls: urls,

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { APPLICATIONS_MIGRATIONS, applicationsRoute } from '../../../lib/applications';
 import type { Db } from '../../../lib/db';
+import { medicalInsuranceVoucher } from './applications';
 import { createSubgraph, type SubgraphDefinition } from '../../../lib/subgraph';
 import { createContext, type Context } from './context';
 import { resolvers } from './resolvers';
@@ -13,6 +15,9 @@ export const socialSecurity: SubgraphDefinition<Context> = {
   dir: join(__dirname, '..'),
   resolvers,
   createContext,
+  // It handles applications (lib/procedures.ts): they are kept here (lib/applications).
+  sharedMigrations: [APPLICATIONS_MIGRATIONS],
+  routes: (db) => ({ '/applications': applicationsRoute('social-security', db, [medicalInsuranceVoucher]) }),
 };
 
 /** Builds the social security subgraph over `db` (migrated on the way); opens no port. */

@@ -39,3 +39,15 @@ export const examResultPages = (db: Db, citizenIds: string[], first: number, aft
 export function schoolsById(db: Db, ids: string[]): Promise<SchoolRow[]> {
   return db.query<SchoolRow>(`SELECT ${SCHOOL} FROM schools WHERE id = ANY($1::text[])`, [ids]);
 }
+
+/** A new, active enrollment (an approved school-enrollment application writes one). */
+export async function insertEnrollment(
+  db: Db,
+  row: Pick<EnrollmentRow, 'id' | 'citizenId' | 'occurredAt' | 'schoolId' | 'level' | 'startDate'>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO enrollments (id, citizen_id, occurred_at, school_id, level, start_date, end_date, status)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, 'ACTIVE')`,
+    [row.id, row.citizenId, row.occurredAt, row.schoolId, row.level, row.startDate],
+  );
+}

@@ -61,3 +61,15 @@ export function coveredYears(db: Db, citizenId: string, years: number[]): Promis
     [citizenId, years],
   );
 }
+
+/** A new medical-insurance e-voucher, in CNY (an approved voucher application issues one). */
+export async function insertVoucher(
+  db: Db,
+  row: { id: string; citizenId: string; occurredAt: Date; applicationId: string; amount: string; validUntil: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO insurance_vouchers (id, citizen_id, occurred_at, application_id, amount, currency, valid_until)
+     VALUES ($1, $2, $3, $4, $5, 'CNY', $6)`,
+    [row.id, row.citizenId, row.occurredAt, row.applicationId, row.amount, row.validUntil],
+  );
+}

@@ -56,3 +56,15 @@ export function businessesByOwner(db: Db, citizenIds: string[]): Promise<OwnedBu
 export function taxReturnsById(db: Db, ids: string[]): Promise<TaxReturnRow[]> {
   return db.query<TaxReturnRow>(`SELECT ${TAX_RETURN} FROM tax_returns WHERE id = ANY($1::text[])`, [ids]);
 }
+
+/** An approved export rebate (an approved export-tax-rebate application files one), in CNY. */
+export async function insertExportRebate(
+  db: Db,
+  row: { id: string; citizenId: string; businessId: string; occurredAt: Date; goods: string; amount: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO export_rebates (id, citizen_id, business_id, occurred_at, goods, amount, currency, status)
+     VALUES ($1, $2, $3, $4, $5, $6, 'CNY', 'APPROVED')`,
+    [row.id, row.citizenId, row.businessId, row.occurredAt, row.goods, row.amount],
+  );
+}
