@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseTrailRecord, TRAIL_RECORD_FIELDS } from '../../../lib/trail';
 import { chainHash, GENESIS_HASH } from '../src/chain';
 import { ACCESS_TRAIL_COLUMNS } from '../src/db/repository';
+import { trailRecordOf, type AccessRecordRow } from '../src/db/tables';
 
 /** A record as a gateway might send it: an offset time, ids unsorted and repeated. */
 const SENT = {
@@ -56,6 +57,31 @@ describe('the trail record, written once (lib/trail.ts)', () => {
 
   it('refuses a body that is not an object, naming the body', () => {
     expect(() => parseTrailRecord([SENT])).toThrow(/^"body" must be a JSON object; received \[/);
+  });
+
+  it('reads a stored row (its type derived from the schema) back as the record that was hashed', () => {
+    // The row as the repository's select list names the columns, written out by hand.
+    const row: AccessRecordRow = {
+      seq: PLACE.seq,
+      id: PLACE.id,
+      occurredAt: new Date('2025-01-15T10:00:00.000Z'),
+      principalSub: 'off_tax_1',
+      principalRole: 'officer',
+      principalDepartment: 'TAX',
+      purpose: 'tax-assessment',
+      caseId: 'CASE-2025-0042',
+      operationId: 'a'.repeat(64),
+      operationName: 'CitizenTax',
+      citizenIds: ['cit_000001', 'cit_000002'],
+      departments: ['identity', 'tax'],
+      outcome: 'partial',
+      durationMs: 42,
+      prevHash: GENESIS_HASH,
+      hash: 'dcdef4043d527b1ba5532e791d1c2fd4fa269bc3ba3c2cc0d4bb521dc8bd0a8e',
+    };
+    const record = trailRecordOf(row);
+    expect(record).toEqual({ ...parseTrailRecord(SENT), ...PLACE, prevHash: row.prevHash, hash: row.hash });
+    expect(chainHash(record.prevHash, record)).toBe(row.hash);
   });
 
   it("has a column in migration 0001 for each of its fields, in the schema's order", () => {

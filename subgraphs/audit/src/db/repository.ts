@@ -3,7 +3,7 @@ import type { Cursor } from '../../../../lib/paging';
 import type { PagedRow } from '../../../../lib/sql';
 import { TRAIL_RECORD_FIELDS, trailFieldValue } from '../../../../lib/trail';
 import type { TrailRecord } from '../chain';
-import type { AccessRecordRow, ChainTip, CheckpointRow, TrailFilter } from './tables';
+import { trailRowKey, type AccessRecordRow, type ChainTip, type CheckpointRow, type TrailFilter } from './tables';
 
 /**
  * `access_trail`'s columns, in order, each with the row key the select list names it (camelCase)
@@ -16,7 +16,7 @@ const TRAIL_COLUMNS: ReadonlyArray<{ column: string; key: string; value: (r: Tra
   { column: 'id', key: 'id', value: (r) => r.id },
   ...TRAIL_RECORD_FIELDS.map((field) => ({
     column: field.replace('.', '_').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-    key: field.replace(/\.([a-z])/, (_, letter: string) => letter.toUpperCase()),
+    key: trailRowKey(field),
     value: (r: TrailRecord) => trailFieldValue(r, field),
   })),
   { column: 'prev_hash', key: 'prevHash', value: (r) => r.prevHash },

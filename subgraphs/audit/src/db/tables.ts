@@ -1,50 +1,49 @@
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
-import type { Department, Role } from '../../../../lib/auth/principal';
-import type { TrailRecordInput } from '../../../../lib/trail';
+import { TRAIL_RECORD_FIELDS, type TrailRecordInput } from '../../../../lib/trail';
+import type { Department } from '../../../../lib/auth/principal';
 import type { TrailRecord } from '../chain';
 
 /** A citizen as the audit service sees one: just the id (it keeps no copy of the registry). */
 export type { CitizenRef } from '../../../../lib/auth/access';
 
-/** One row of `access_trail`: one operation that returned citizen data. */
-export interface AccessRecordRow {
+/**
+ * A record's fields one level deep, as `access_trail` has one column per field: a nested object's
+ * fields take its name as a prefix (`principal.sub` -> `principalSub`); arrays stay whole.
+ */
+type FlatFields<T> = {
+  [K in keyof T & string as T[K] extends readonly unknown[] ? K : T[K] extends object ? never : K]: T[K];
+} & UnionToIntersection<
+  { [K in keyof T & string]: T[K] extends readonly unknown[] ? never : T[K] extends object ? { [I in keyof T[K] & string as `${K}${Capitalize<I>}`]: T[K][I] } : never }[keyof T & string]
+>;
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
+
+/** The row key of one of `TRAIL_RECORD_FIELDS` (`principal.sub` -> `principalSub`), as `FlatFields` names it. */
+export const trailRowKey = (field: string): string => field.replace(/\.([a-z])/, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * One row of `access_trail`: one operation that returned citizen data. Its fields are the trail
+ * record's (lib/trail.ts, flattened as the columns are), with the instant as the driver returns a
+ * `timestamptz`, and the chain's place and hashes.
+ */
+export type AccessRecordRow = Omit<FlatFields<TrailRecordInput>, 'occurredAt'> & {
   seq: number;
   id: string;
   occurredAt: Date;
-  principalSub: string;
-  principalRole: Role;
-  principalDepartment: Department | null;
-  purpose: string | null;
-  caseId: string | null;
-  operationId: string;
-  operationName: string | null;
-  citizenIds: string[];
-  /** The services whose data the response carried (`identity`, `health`, ..., `audit`), as parsed when written. */
-  departments: TrailRecordInput['departments'];
-  outcome: 'complete' | 'partial';
-  durationMs: number;
   prevHash: string;
   hash: string;
-}
+};
 
-/** The record as the chain hashes it (../chain.ts), from its stored row. */
+const FIELD_PATHS = TRAIL_RECORD_FIELDS.map((field) => ({ key: trailRowKey(field), path: field.split('.') }));
+
+/** The record as the chain hashes it (../chain.ts), from its stored row: each field of the schema from its column. */
 export function trailRecordOf(row: AccessRecordRow): TrailRecord {
-  return {
-    seq: row.seq,
-    id: row.id,
-    occurredAt: row.occurredAt.toISOString(),
-    principal: { sub: row.principalSub, role: row.principalRole, department: row.principalDepartment },
-    purpose: row.purpose,
-    caseId: row.caseId,
-    operationId: row.operationId,
-    operationName: row.operationName,
-    citizenIds: row.citizenIds,
-    departments: row.departments,
-    outcome: row.outcome,
-    durationMs: row.durationMs,
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
+  const record: Record<string, unknown> = { seq: row.seq, id: row.id, prevHash: row.prevHash, hash: row.hash };
+  for (const { key, path } of FIELD_PATHS) {
+    const value = key === 'occurredAt' ? row.occurredAt.toISOString() : (row as unknown as Record<string, unknown>)[key];
+    if (path.length === 1) record[path[0]] = value;
+    else ((record[path[0]] ??= {}) as Record<string, unknown>)[path[1]] = value;
+  }
+  return record as unknown as TrailRecord;
 }
 
 /** The chain's last link: what the next record's `prev_hash` and `seq` follow. */
