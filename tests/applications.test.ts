@@ -134,6 +134,19 @@ describe.each(BACKENDS)('applications with once-only evidence (%s)', (backend) =
     expect(new Set(rows.map((r) => `${r.purpose} ${r.principal_sub}`))).toEqual(new Set(['SCHOOL_ENROLLMENT department:education']));
   });
 
+  it("shows each evidence read in the child's access log, with the purpose and the application", async () => {
+    const asChild = await authHeaders(graph.keys, { sub: child, role: 'citizen' });
+    const log = `query Log($id: ID!) { citizen(id: $id) { accessLog(first: 20) { edges { node { accessorId purpose purposeMeaning caseId operationName services } } } } }`;
+    const { body } = await post(graph.url, { query: log, variables: { id: child } }, asChild);
+    expect(body.errors).toBeUndefined();
+    const reads = body.data.citizen.accessLog.edges.map((e: { node: Record<string, unknown> }) => e.node).filter((n: { caseId: string | null }) => n.caseId === id);
+    expect(reads.map((r: { operationName: string }) => r.operationName).sort()).toEqual(['EvidenceApplicantRelation', 'EvidenceFromHealth', 'EvidenceFromIdentity', 'EvidenceFromIdentity']);
+    for (const read of reads) {
+      expect(read).toMatchObject({ accessorId: 'department:education', purpose: 'SCHOOL_ENROLLMENT', purposeMeaning: "Enrolling a child in school, on the parent's application" });
+    }
+    expect(reads.find((r: { operationName: string }) => r.operationName === 'EvidenceFromHealth').services).toContain('health');
+  });
+
   it('is submitted, decided once by an officer, and the enrollment shows on the child\'s record', async () => {
     const submitted = await post(graph.url, { query: SUBMIT, variables: { id } }, asParent);
     expect(submitted.body.data.submitApplication.status).toBe('SUBMITTED');
@@ -162,6 +175,23 @@ describe.each(BACKENDS)('applications with once-only evidence (%s)', (backend) =
     }
     expect(decided.history.map((h: { status: string }) => h.status)).toEqual(['DRAFT', 'EVIDENCE_READY', 'SUBMITTED', decided.status]);
     expect(decided.serviceTime).toMatchObject({ standardDays: 5, withinStandard: true });
+  });
+
+  it("shows the child's evidence only inside the parent's application", async () => {
+    const one = `query One($id: ID!) { application(id: $id) { id evidence { type attributes { name value } } } }`;
+    const asStranger = await authHeaders(graph.keys, { sub: stranger, role: 'citizen' });
+    const strangers = await post(graph.url, { query: one, variables: { id } }, asStranger);
+    expect(strangers.body.errors).toBeUndefined();
+    expect(strangers.body.data.application).toBeNull();
+    const parents = await post(graph.url, { query: one, variables: { id } }, asParent);
+    expect(parents.body.data.application.evidence.find((e: { type: string }) => e.type === 'BIRTH_RECORD').attributes.map((a: { name: string }) => a.name).sort()).toEqual(['birthDate', 'name', 'sex']);
+    // A health officer (not the handling department) sees nothing of it; the child's health section stays closed to the parent.
+    const asHealth = await authHeaders(graph.keys, { sub: 'officer-h-1', role: 'officer', department: 'HEALTH' }, { purpose: 'HEALTH_CARE' });
+    expect((await post(graph.url, { query: one, variables: { id } }, asHealth)).body.data.application).toBeNull();
+    const section = await post(graph.url, { query: 'query H($id: ID!) { citizen(id: $id) { health { vaccinations(first: 5) { edges { node { id } } } } } }', variables: { id: child } }, asParent);
+    expect(section.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const malformed = await post(graph.url, { query: one, variables: { id: 'app_x' } }, asParent);
+    expect(malformed.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 
   it("lists the application on the parent's and the child's Citizen.applications", async () => {

@@ -10,6 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceKey } from '../../lib/auth/internal-keys';
+import { generateKeyPairPem } from '../../lib/auth/keys';
+import { EVIDENCE_ISSUERS } from '../../lib/procedures';
 import { envPrefix, SUBGRAPHS, type SubgraphName } from '../../lib/config';
 import { hiveGatewayBin } from './dependencies';
 import { GATEWAYS, type GatewayName } from './types';
@@ -116,7 +118,7 @@ export interface StartOptions {
   profileDir?: string;
 }
 
-/** Starts the seven subgraphs (each its own process) and waits until each answers /readyz. */
+/** Starts the subgraphs (each its own process) and waits until each answers /readyz. */
 export async function startSubgraphs(options: StartOptions): Promise<Map<SubgraphName, Proc>> {
   const procs = new Map<SubgraphName, Proc>();
   for (const name of SUBGRAPHS) {
@@ -130,6 +132,8 @@ export async function startSubgraphs(options: StartOptions): Promise<Map<Subgrap
       [`${envPrefix(name)}_PORT`]: String(options.ports.subgraph(name)),
       // Only the audit service signs checkpoints, so only it is given the private key.
       ...(name === 'audit' ? { AUDIT_SIGNING_KEY: options.keys.checkpoint.privateKey } : {}),
+      // Each department signs its evidence with its own key (production refuses to start without it).
+      ...((EVIDENCE_ISSUERS as readonly string[]).includes(name) ? { [`${envPrefix(name)}_SIGNING_KEY`]: generateKeyPairPem().privateKey } : {}),
       ...options.env,
     };
     const entry = join(ROOT, 'subgraphs', name, 'src', 'index.ts');

@@ -93,6 +93,15 @@ export const resolvers: Resolvers = {
       const answer = seen(ctx, await forward<{ connection: ConnectionView }>(service, ctx.principal, { op: 'list', status, first, after }));
       return answer.connection;
     },
+    application: async (_root, { id }, ctx) => {
+      try {
+        return seen(ctx, await forward<{ application: ApplicationView }>(applicationService(id), ctx.principal, { op: 'get', id })).application;
+      } catch (error) {
+        // Not there, or not theirs to see: the same answer, so that nothing tells a stranger it exists.
+        if (error instanceof GraphQLError && error.extensions.code === 'NOT_FOUND') return null;
+        throw error;
+      }
+    },
     verifyEvidence: async (_root, { document }) => {
       if (document.length > MAX_DOCUMENT) {
         throw new GraphQLError(`document: at most ${MAX_DOCUMENT} characters; received ${document.length}`, { extensions: { code: 'BAD_USER_INPUT', field: 'document' } });

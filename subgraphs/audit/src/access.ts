@@ -1,3 +1,4 @@
+import { APPLICATION_ID } from '../../../lib/procedures';
 import type { Department, Principal } from '../../../lib/auth/principal';
 import type { AccessRecordRow } from './db/tables';
 import { forbidden } from '../../../lib/auth/access';
@@ -46,10 +47,15 @@ export const seesWholeRecord = inAuditOperation;
 
 /**
  * Whether `principal` sees a record's case id: the reader's own free text, so only auditors and
- * officers of the department that wrote it; never a citizen (a case id in another citizen's log
- * would read as if official, whoever typed it).
+ * officers of the department that wrote it; a citizen only when a department read for one of
+ * their applications (a verified department token, and an application id), never an officer's
+ * text (a case id in another citizen's log would read as if official, whoever typed it).
  */
-export function seesCaseId(principal: Principal, record: Pick<AccessRecordRow, 'principalRole' | 'principalDepartment'>): boolean {
+export function seesCaseId(principal: Principal, record: Pick<AccessRecordRow, 'principalRole' | 'principalDepartment' | 'principalSub' | 'caseId'>): boolean {
   if (inAuditOperation(principal)) return true;
+  // A department fetching evidence for an application reads under the application's id: that is
+  // the citizen's own reference ("Education read your vaccination record for application app_..."),
+  // not an officer's file, so the citizen sees it.
+  if (principal.role === 'citizen' && record.principalSub.startsWith('department:') && !!record.caseId && APPLICATION_ID.test(record.caseId)) return true;
   return principal.role === 'officer' && record.principalRole === 'officer' && principal.department === record.principalDepartment;
 }

@@ -272,12 +272,19 @@ export type ProcedureCode =
 
 export type Query = {
   __typename?: 'Query';
+  /** One application: to its applicant (and the citizen it is for), and to officers of the handling department once it is submitted; null for anyone else. */
+  application?: Maybe<Application>;
   /** Officers: the applications addressed to their department, by status (submitted ones and later), newest first. */
   applications: ApplicationConnection;
   /** Every procedure a citizen can apply for, with the evidence each needs and its service-time standard. */
   procedures: Array<Procedure>;
   /** Checks a piece of evidence (a signed statement) against its issuer's published keys. */
   verifyEvidence: EvidenceVerification;
+};
+
+
+export type QueryApplicationArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -594,6 +601,7 @@ export type ProcedureResolvers<ContextType = Context, ParentType extends Resolve
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  application?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<QueryApplicationArgs, 'id'>>;
   applications?: Resolver<ResolversTypes['ApplicationConnection'], ParentType, ContextType, RequireFields<QueryApplicationsArgs, 'first'>>;
   procedures?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
   verifyEvidence?: Resolver<ResolversTypes['EvidenceVerification'], ParentType, ContextType, RequireFields<QueryVerifyEvidenceArgs, 'document'>>;

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../../../lib/subgraph';
+import { applications } from './server';
+
+void runSubgraph(applications);
