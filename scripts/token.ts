@@ -8,11 +8,12 @@
  * secret when that is unset). Production deployments run it where the master secret is kept.
  */
 import { parseArgs } from 'node:util';
-import { devIssuerKey, internalTokenKeyText } from '../lib/auth/setup';
+import { devIssuerKey, internalTokenKeyText, routeKeyText } from '../lib/auth/setup';
 import { isRole, parseDepartment, ROLES, DEPARTMENTS } from '../lib/auth/principal';
 import { signUserToken } from '../lib/auth/tokens';
 import { purposeFor, SELF_SERVICE } from '../lib/purposes';
 import { config, SUBGRAPHS, type SubgraphName } from '../lib/config';
+import { HANDLING_SERVICES } from '../lib/procedures';
 
 const USAGE = `usage: npm run --silent token -- <${ROLES.join('|')}> [--sub ID] [--department D] [--purpose P] [--ttl SECONDS]
   citizen  --sub is the citizen id (default cit_000001)
@@ -21,7 +22,9 @@ const USAGE = `usage: npm run --silent token -- <${ROLES.join('|')}> [--sub ID] 
              and auditors only (officers may also send x-purpose per request)
   --ttl      lifetime in seconds (default 3600; at most AUTH_MAX_TOKEN_LIFETIME, 86400 unless set)
 usage: npm run --silent token -- internal-key <${SUBGRAPHS.join('|')}>
-  prints that subgraph's INTERNAL_TOKEN_KEY, derived from INTERNAL_TOKEN_SECRET`;
+  prints that subgraph's INTERNAL_TOKEN_KEY, derived from INTERNAL_TOKEN_SECRET
+usage: npm run --silent token -- internal-key <${HANDLING_SERVICES.join('|')}>/applications
+  prints the applications desk's APPLICATIONS_KEY_<SERVICE>: the key of that department's POST /applications alone`;
 
 /** The claims for a development token, checked as the gateway will check them. */
 export function tokenClaims(args: string[]) {
@@ -68,6 +71,14 @@ export function tokenClaims(args: string[]) {
 async function main(): Promise<void> {
   const cfg = config();
   const [command, service] = process.argv.slice(2);
+  if (command === 'internal-key' && service?.endsWith('/applications')) {
+    const handler = service.slice(0, -'/applications'.length);
+    if (!(HANDLING_SERVICES as readonly string[]).includes(handler)) {
+      throw new Error(`internal-key <service>/applications needs a department that handles applications, one of ${HANDLING_SERVICES.join(', ')}; received ${JSON.stringify(handler)}`);
+    }
+    console.log(routeKeyText(cfg, handler as SubgraphName, 'applications'));
+    return;
+  }
   if (command === 'internal-key') {
     if (!(SUBGRAPHS as readonly string[]).includes(service)) {
       throw new Error(`internal-key needs a subgraph, one of ${SUBGRAPHS.join(', ')}; received ${JSON.stringify(service ?? '')}`);

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayTargetKeys, targetKey } from '../lib/auth/internal-keys';
 import type { Principal } from '../lib/auth/principal';
-import { gatewayKeys, internalTokenKeyText, subgraphKey } from '../lib/auth/setup';
+import { gatewayKeys, internalTokenKeyText, routeKeyText, subgraphKey } from '../lib/auth/setup';
 import { signInternalToken, verifyInternalToken } from '../lib/auth/tokens';
 import { loadConfig } from '../lib/config';
 
@@ -32,6 +32,18 @@ describe("configuring the gateway's tokens to the subgraphs", () => {
     expect(await verifyInternalToken(forHealth, targetKey(health.key, 'health'), 'health', health.maxLifetime)).toMatchObject({ sub: 'o-1' });
     const forTax = await signInternalToken(keyOf('tax'), 'tax', officer);
     await expect(verifyInternalToken(forTax, targetKey(health.key, 'health'), 'health', health.maxLifetime)).rejects.toThrow(/signature is not valid/);
+  });
+
+  it("the applications desk, given the key printed for education/applications, reaches that route and nothing else", async () => {
+    const gatewayConfig = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, INTERNAL_TOKEN_SECRET: master });
+    const deskKey = createSecretKey(Buffer.from(routeKeyText(gatewayConfig, 'education', 'applications'), 'base64url'));
+    const education = subgraphKey(loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, INTERNAL_TOKEN_KEY: internalTokenKeyText(gatewayConfig, 'education') }), 'education');
+    const citizen: Principal = { sub: 'cit_000001', role: 'citizen', scope: [] };
+    const forRoute = await signInternalToken(deskKey, 'education/applications', citizen);
+    expect(await verifyInternalToken(forRoute, targetKey(education.key, 'education/applications'), 'education/applications', 60)).toMatchObject({ sub: 'cit_000001' });
+    // The same key cannot make a token education's GraphQL endpoint accepts.
+    const forGraphql = await signInternalToken(deskKey, 'education', citizen);
+    await expect(verifyInternalToken(forGraphql, targetKey(education.key, 'education'), 'education', 60)).rejects.toThrow(/signature is not valid/);
   });
 
   it('in production a subgraph without INTERNAL_TOKEN_KEY refuses to start, even when the master secret is at hand', () => {

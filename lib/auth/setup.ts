@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type KeyLike } from 'jose';
 import type { Config, SubgraphName } from '../config';
-import { serviceKey } from './internal-keys';
+import { serviceKey, targetKey } from './internal-keys';
 import { devKeyPair, devSecret, importPrivateKey, importPublicKey } from './keys';
 import type { VerificationKey } from './tokens';
 import { processKeyring, type DepartmentKeyring } from '../evidence/keyring';
@@ -96,4 +96,15 @@ export function internalTokenKeyText(cfg: Config, service: SubgraphName): string
 export async function devIssuerKey(cfg: Config): Promise<KeyLike> {
   if (production(cfg)) throw new Error('development tokens are not issued when NODE_ENV=production');
   return importPrivateKey(devKeyPair(cfg.dataDir, DEV_ISSUER_KEY).privateKey);
+}
+
+/**
+ * The key of one extra route of `service` (`<service>/<route>`, e.g. `education/applications`),
+ * base64url, derived from the master secret as the gateway derives it: what a caller of that
+ * route alone is given (the applications desk's `APPLICATIONS_KEY_<SERVICE>`), so that it can
+ * mint tokens for that route and for nothing else.
+ */
+export function routeKeyText(cfg: Config, service: SubgraphName, route: string): string {
+  const key = Buffer.from(internalTokenKeyText(cfg, service), 'base64url');
+  return targetKey(new Uint8Array(key), `${service}/${route}`).export().toString('base64url');
 }
