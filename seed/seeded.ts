@@ -28,7 +28,7 @@ const notePath = () => join(config().dataDir, 'seeded.json');
  */
 function identityStore(): string | null | undefined {
   const cfg = config();
-  // As resolveDbTarget (lib/db.ts) decides: a configured server, else the embedded store under DATA_DIR.
+  // As resolveDbTarget (lib/db/target.ts) decides: a configured server, else the embedded store under DATA_DIR.
   if (cfg.serviceDatabaseUrl('identity') || cfg.databaseUrl) return undefined;
   try {
     const version = statSync(join(cfg.dataDir, 'identity', 'PG_VERSION'), { bigint: true });
