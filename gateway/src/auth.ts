@@ -110,6 +110,10 @@ const ROOT_FIELD_ROLES: Record<string, readonly Role[]> = {
   submitApplication: ['citizen'],
   applications: ['officer'],
   decideApplication: ['officer'],
+  // After approval: tax pays a rebate; health redeems a voucher, and tells social security as itself (an officer principal).
+  payExportRebate: ['officer'],
+  redeemVoucher: ['officer'],
+  markVoucherRedeemed: ['officer'],
 };
 
 /** The root fields a selection set selects, also through fragments on the root type (`... on Query { citizens }`). */

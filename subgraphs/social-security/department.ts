@@ -12,6 +12,7 @@ export const socialSecurity = {
     Contribution: '../db/tables#ContributionRow',
     Benefit: '../db/tables#BenefitRow',
     Pension: '../db/tables#PensionRow',
+    InsuranceVoucher: '../db/tables#VoucherRow',
     Business: '../db/tables#BusinessRef',
   },
   server: './src/server#socialSecurity',

@@ -13,6 +13,7 @@ export function createLoaders(db: Db) {
     employerContributions: pageLoader((ids, first, after) => repo.employerContributionPages(db, ids, first, after)),
     benefits: pageLoader((ids, first, after) => repo.benefitPages(db, ids, first, after)),
     pension: byCitizenLoader((ids) => repo.pensionsByCitizen(db, ids)),
+    vouchers: pageLoader((ids, first, after) => repo.voucherPages(db, ids, first, after)),
   };
 }
 

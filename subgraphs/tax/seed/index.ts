@@ -81,6 +81,9 @@ function returnStatus(rng: Random, taxYear: number, taxDue: number): string {
   return rng.weighted([['ASSESSED', 20], ['AMENDED', 2], ['OVERDUE', taxDue > 0 ? 1 : 0]] as const);
 }
 
+/** A PAID rebate was paid this many days after it was filed (migration 0002_rebate_payments does the same for older rows). */
+const REBATE_PAID_AFTER_DAYS = 30;
+
 function rebateStatus(rng: Random, filed: Date): string {
   const days = (REFERENCE_MS - filed.getTime()) / DAY;
   if (days < 45) return 'SUBMITTED';
@@ -133,15 +136,21 @@ function exportRebates(p: Person, business: Business, rng: Random): Row[] {
     const claims = rng.int(1, 3);
     for (let c = 0; c < claims; c++) {
       const filed = instantInYear(rng, year);
+      // Drawn in this order (goods, amount, status) so the rows are the same as before paid_at.
+      const goods = rng.pick(EXPORT_GOODS[business.sector]);
+      const amount = rng.amount(5_000, 250_000);
+      const status = rebateStatus(rng, filed);
       rebates.push([
         recordId('xrb', p.index, rebates.length + 1),
         p.id,
         business.id,
         filed.toISOString(),
-        rng.pick(EXPORT_GOODS[business.sector]),
-        rng.amount(5_000, 250_000),
+        goods,
+        amount,
         CURRENCY,
-        rebateStatus(rng, filed),
+        status,
+        // Paid a fixed 30 days after filing (no draw from rng: the other rows stay as they were).
+        status === 'PAID' ? addDays(filed, REBATE_PAID_AFTER_DAYS).toISOString() : null,
       ]);
     }
   }
@@ -155,7 +164,7 @@ export const taxSeed: DepartmentSeed = {
     business_owners: ['citizen_id', 'business_id'],
     tax_returns: ['id', 'citizen_id', 'occurred_at', 'tax_year', 'employer_id', 'gross_income', 'taxable_income', 'tax_due', 'currency', 'status'],
     tax_payments: ['id', 'citizen_id', 'occurred_at', 'tax_return_id', 'amount', 'currency', 'method'],
-    export_rebates: ['id', 'citizen_id', 'business_id', 'occurred_at', 'goods', 'amount', 'currency', 'status'],
+    export_rebates: ['id', 'citizen_id', 'business_id', 'occurred_at', 'goods', 'amount', 'currency', 'status', 'paid_at'],
   },
   shared: (world) => ({
     businesses: world.businesses.map((b) => [b.id, b.registrationNumber, b.name, b.sector, b.city, b.foundedOn, b.exporter]),

@@ -57,3 +57,14 @@ export function vaccinationHistories(db: Db, citizenIds: string[]): Promise<Vacc
     [citizenIds],
   );
 }
+
+/** Records an encounter unless one with its id is there already (a retried redemption); returns it either way. */
+export async function insertEncounterOnce(db: Db, row: EncounterRow): Promise<EncounterRow> {
+  await db.query(
+    `INSERT INTO encounters (id, citizen_id, occurred_at, facility_id, kind, diagnosis_code, diagnosis)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [row.id, row.citizenId, row.occurredAt, row.facilityId, row.kind, row.diagnosisCode, row.diagnosis],
+  );
+  const [stored] = await encountersById(db, [row.id]);
+  return stored;
+}

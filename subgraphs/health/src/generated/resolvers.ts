@@ -195,6 +195,27 @@ export type InsuranceClaimEdge = {
   node: InsuranceClaim;
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Redeems a medical-insurance e-voucher (`vch_<application id>`, issued by social security) at
+   * facility `facilityId`: social security marks it redeemed first (health calls the gateway as
+   * itself), then health records the visit as an encounter (`enc_<voucherId>`) on the voucher's
+   * citizen and returns it. Calling it again for the same voucher and facility returns the same
+   * encounter (and writes any that a failure left out); another facility, or an expired voucher,
+   * is CONFLICT. Health officers with purpose MEDICAL_INSURANCE_VOUCHER only (FORBIDDEN
+   * otherwise); an unknown facility or a malformed voucher id is BAD_USER_INPUT, an unknown voucher
+   * NOT_FOUND; social security unreachable is SERVICE_UNAVAILABLE, and then nothing is written.
+   */
+  redeemVoucher: Encounter;
+};
+
+
+export type MutationRedeemVoucherArgs = {
+  facilityId: Scalars['ID']['input'];
+  voucherId: Scalars['ID']['input'];
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -399,6 +420,7 @@ export type ResolversTypes = {
   InsuranceClaimConnection: ResolverTypeWrapper<Omit<InsuranceClaimConnection, 'edges'> & { edges: Array<ResolversTypes['InsuranceClaimEdge']> }>;
   InsuranceClaimEdge: ResolverTypeWrapper<Omit<InsuranceClaimEdge, 'node'> & { node: ResolversTypes['InsuranceClaim'] }>;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Prescription: ResolverTypeWrapper<PrescriptionRow>;
@@ -429,6 +451,7 @@ export type ResolversParentTypes = {
   InsuranceClaimConnection: Omit<InsuranceClaimConnection, 'edges'> & { edges: Array<ResolversParentTypes['InsuranceClaimEdge']> };
   InsuranceClaimEdge: Omit<InsuranceClaimEdge, 'node'> & { node: ResolversParentTypes['InsuranceClaim'] };
   Money: Scalars['Money']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Prescription: PrescriptionRow;
@@ -519,6 +542,10 @@ export interface MoneyScalarConfig extends GraphQLScalarTypeConfig<ResolversType
   name: 'Money';
 }
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  redeemVoucher?: Resolver<ResolversTypes['Encounter'], ParentType, ContextType, RequireFields<MutationRedeemVoucherArgs, 'facilityId' | 'voucherId'>>;
+};
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -588,6 +615,7 @@ export type Resolvers<ContextType = Context> = {
   InsuranceClaimConnection?: InsuranceClaimConnectionResolvers<ContextType>;
   InsuranceClaimEdge?: InsuranceClaimEdgeResolvers<ContextType>;
   Money?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Prescription?: PrescriptionResolvers<ContextType>;
   PrescriptionConnection?: PrescriptionConnectionResolvers<ContextType>;

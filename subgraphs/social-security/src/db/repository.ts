@@ -1,7 +1,7 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { BenefitRow, ContributionRow, CoveredYearRow, EmployerYearRow, PensionRow } from './tables';
+import type { BenefitRow, ContributionRow, CoveredYearRow, EmployerYearRow, PensionRow, VoucherRow } from './tables';
 
 const CONTRIBUTION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", employer_id AS "employerId", scheme,
   year, months, employee_amount::text AS "employeeAmount", employer_amount::text AS "employerAmount", currency`;
@@ -23,6 +23,34 @@ const BENEFITS: CitizenPageQuery = {
 };
 const PENSION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", scheme, start_date AS "startDate",
   monthly_amount::text AS "monthlyAmount", currency`;
+
+const VOUCHER = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", application_id AS "applicationId",
+  amount::text AS amount, currency, valid_until AS "validUntil", redeemed_at AS "redeemedAt", facility_id AS "facilityId",
+  encounter_id AS "encounterId"`;
+const VOUCHERS: CitizenPageQuery = { table: 'insurance_vouchers', columns: VOUCHER, sortColumn: 'occurred_at', sortType: 'timestamptz' };
+
+export const voucherPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
+  fetchCitizenPages<VoucherRow>(db, VOUCHERS, citizenIds, first, after);
+
+/** The voucher `id`, locked for the rest of the transaction (two redeemers: the second waits, then sees it redeemed). */
+export async function lockVoucher(tx: Db, id: string): Promise<VoucherRow | undefined> {
+  const [row] = await tx.query<VoucherRow>(`SELECT ${VOUCHER} FROM insurance_vouchers WHERE id = $1 FOR UPDATE`, [id]);
+  return row;
+}
+
+/** Marks an unredeemed voucher redeemed; the row as it is now, or undefined if it was redeemed already. */
+export async function markVoucherRedeemed(
+  tx: Db,
+  id: string,
+  redemption: { at: Date; facilityId: string; encounterId: string },
+): Promise<VoucherRow | undefined> {
+  const [row] = await tx.query<VoucherRow>(
+    `UPDATE insurance_vouchers SET redeemed_at = $2, facility_id = $3, encounter_id = $4
+     WHERE id = $1 AND redeemed_at IS NULL RETURNING ${VOUCHER}`,
+    [id, redemption.at, redemption.facilityId, redemption.encounterId],
+  );
+  return row;
+}
 
 export const contributionPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
   fetchCitizenPages<ContributionRow>(db, CITIZEN_CONTRIBUTIONS, citizenIds, first, after);

@@ -60,3 +60,19 @@ export interface CoveredYearRow {
   year: number;
   months: number;
 }
+
+/** A medical-insurance e-voucher (`insurance_vouchers`). */
+export interface VoucherRow {
+  id: string;
+  citizenId: string;
+  occurredAt: Date;
+  applicationId: string;
+  amount: string;
+  currency: string;
+  /** `YYYY-MM-DD`: the last day it may be redeemed. */
+  validUntil: string;
+  /** Set together when a health facility redeems it. */
+  redeemedAt: Date | null;
+  facilityId: string | null;
+  encounterId: string | null;
+}

@@ -15,4 +15,5 @@ export const SocialSecurityProfile: SocialSecurityProfileResolvers = {
   contributions: (p, args, { loaders }) => loaders.contributions.load({ owner: p.citizenId, ...args }),
   benefits: (p, args, { loaders }) => loaders.benefits.load({ owner: p.citizenId, ...args }),
   pension: (p, _args, { loaders }) => loaders.pension.load(p.citizenId),
+  vouchers: (p, args, { loaders }) => loaders.vouchers.load({ owner: p.citizenId, ...args }),
 };

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers';
 import { Business } from './business';
 import { Citizen, SocialSecurityProfile } from './citizen';
 import { Benefit, Contribution, Pension } from './records';
+import { InsuranceVoucher, Mutation } from './vouchers';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
@@ -12,4 +13,6 @@ export const resolvers: Resolvers = {
   Contribution,
   Benefit,
   Pension,
+  InsuranceVoucher,
+  Mutation,
 };

@@ -9,7 +9,7 @@ const TAX_RETURN = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", 
   employer_id AS "employerId", gross_income::text AS "grossIncome", taxable_income::text AS "taxableIncome",
   tax_due::text AS "taxDue", currency, status`;
 const EXPORT_REBATE = `id, citizen_id AS "citizenId", business_id AS "businessId", occurred_at AS "occurredAt", goods,
-  amount::text AS amount, currency, status`;
+  amount::text AS amount, currency, status, paid_at AS "paidAt"`;
 
 const TAX_RETURNS: CitizenPageQuery = { table: 'tax_returns', columns: TAX_RETURN, sortColumn: 'occurred_at', sortType: 'timestamptz' };
 const TAX_PAYMENTS: CitizenPageQuery = {
@@ -67,4 +67,19 @@ export async function insertExportRebate(
      VALUES ($1, $2, $3, $4, $5, $6, 'CNY', 'APPROVED')`,
     [row.id, row.citizenId, row.businessId, row.occurredAt, row.goods, row.amount],
   );
+}
+
+/** The rebate `id`, locked for the rest of the transaction (two payers: the second waits, then sees PAID). */
+export async function lockExportRebate(tx: Db, id: string): Promise<ExportRebateRow | undefined> {
+  const [row] = await tx.query<ExportRebateRow>(`SELECT ${EXPORT_REBATE} FROM export_rebates WHERE id = $1 FOR UPDATE`, [id]);
+  return row;
+}
+
+/** Marks an APPROVED rebate PAID at `at`; the row as it is now, or undefined if it was not APPROVED. */
+export async function markExportRebatePaid(tx: Db, id: string, at: Date): Promise<ExportRebateRow | undefined> {
+  const [row] = await tx.query<ExportRebateRow>(
+    `UPDATE export_rebates SET status = 'PAID', paid_at = $2 WHERE id = $1 AND status = 'APPROVED' RETURNING ${EXPORT_REBATE}`,
+    [id, at],
+  );
+  return row;
 }

@@ -66,4 +66,6 @@ export interface ExportRebateRow {
   amount: string;
   currency: string;
   status: 'SUBMITTED' | 'APPROVED' | 'PAID' | 'REJECTED';
+  /** When it was paid; set exactly when `status` is PAID. */
+  paidAt: Date | null;
 }

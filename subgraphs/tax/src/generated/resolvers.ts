@@ -136,6 +136,8 @@ export type ExportRebate = ServiceRecord & {
   id: Scalars['ID']['output'];
   /** When the claim was filed. */
   occurredAt: Scalars['DateTime']['output'];
+  /** When the rebate was refunded to the business; set exactly when `status` is PAID. */
+  paidAt?: Maybe<Scalars['DateTime']['output']>;
   status: ExportRebateStatus;
   title: Scalars['String']['output'];
 };
@@ -158,6 +160,23 @@ export type ExportRebateStatus =
   | 'PAID'
   | 'REJECTED'
   | 'SUBMITTED';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Pays an APPROVED export rebate (`id`: the rebate's id): marks it PAID with `paidAt`, and, when
+   * it was filed by an EXPORT_TAX_REBATE application (`reb_<application id>`), moves that
+   * application from APPROVED to PAID, in one transaction. Tax officers only, with a registered
+   * tax purpose (FORBIDDEN otherwise); an unknown id is NOT_FOUND, a rebate that is not APPROVED
+   * (already paid, rejected, not yet decided) CONFLICT.
+   */
+  payExportRebate: ExportRebate;
+};
+
+
+export type MutationPayExportRebateArgs = {
+  id: Scalars['ID']['input'];
+};
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -412,6 +431,7 @@ export type ResolversTypes = {
   ExportRebateEdge: ResolverTypeWrapper<Omit<ExportRebateEdge, 'node'> & { node: ResolversTypes['ExportRebate'] }>;
   ExportRebateStatus: ExportRebateStatus;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ServiceRecord: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['ServiceRecord']>;
@@ -441,6 +461,7 @@ export type ResolversParentTypes = {
   ExportRebateConnection: Omit<ExportRebateConnection, 'edges'> & { edges: Array<ResolversParentTypes['ExportRebateEdge']> };
   ExportRebateEdge: Omit<ExportRebateEdge, 'node'> & { node: ResolversParentTypes['ExportRebate'] };
   Money: Scalars['Money']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   ServiceRecord: ResolversInterfaceTypes<ResolversParentTypes>['ServiceRecord'];
@@ -488,6 +509,7 @@ export type ExportRebateResolvers<ContextType = Context, ParentType extends Reso
   goods?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExportRebateStatus'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -506,6 +528,10 @@ export type ExportRebateEdgeResolvers<ContextType = Context, ParentType extends 
 export interface MoneyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Money'], any> {
   name: 'Money';
 }
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  payExportRebate?: Resolver<ResolversTypes['ExportRebate'], ParentType, ContextType, RequireFields<MutationPayExportRebateArgs, 'id'>>;
+};
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -581,6 +607,7 @@ export type Resolvers<ContextType = Context> = {
   ExportRebateConnection?: ExportRebateConnectionResolvers<ContextType>;
   ExportRebateEdge?: ExportRebateEdgeResolvers<ContextType>;
   Money?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ServiceRecord?: ServiceRecordResolvers<ContextType>;
