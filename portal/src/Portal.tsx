@@ -2,6 +2,7 @@ import { useQuery } from '@apollo/client/react';
 import { useEffect, useMemo, useRef } from 'react';
 import { CitizenPortalDocument } from '../../schema/operations/generated/graphql';
 import { AccessLog } from './AccessLog';
+import { Apply } from './Apply';
 import { DepartmentSection } from './DepartmentSection';
 import { DEPARTMENTS } from './departments';
 import { otherProblems, requestFailure, sectionProblems } from './errors';
@@ -9,15 +10,20 @@ import { IdentityCard } from './IdentityCard';
 import { sectionGroups, timeline } from './records';
 import type { Session } from './session';
 import { Timeline } from './Timeline';
+import { useView } from './view';
 
 /**
  * The signed-in citizen's page: one request (the registered CitizenPortal operation) for the
  * identity card, every department's records and the access log. A department that did not
- * answer shows why in its own section; the others show their records.
+ * answer shows why in its own section; the others show their records. `#apply` shows the
+ * "Apply" page instead (Apply.tsx), which loads nothing of this page.
  */
 export function Portal({ session, onSignOut }: { session: Session; onSignOut: (reason?: string) => void }) {
+  const view = useView();
+  const applying = view.page === 'apply';
   const { data, error, loading, refetch } = useQuery(CitizenPortalDocument, {
     variables: { id: session.citizenId },
+    skip: applying,
     // Partial data is data: a department that is down must not blank the page.
     errorPolicy: 'all',
     fetchPolicy: 'network-only',
@@ -44,11 +50,62 @@ export function Portal({ session, onSignOut }: { session: Session; onSignOut: (r
     if (!loading) heading.current?.focus();
   }, [loading]);
 
+  const pages = (
+    <nav aria-label="Portal" className="pages">
+      <a href="#records" aria-current={applying ? undefined : 'page'}>
+        My records
+      </a>
+      <a href="#apply" aria-current={applying ? 'page' : undefined}>
+        Apply
+      </a>
+    </nav>
+  );
+
+  if (applying) {
+    return (
+      <>
+        <a
+          className="skip-link"
+          href="#apply-heading"
+          onClick={(event) => {
+            // The address keeps naming the page (and the application followed).
+            event.preventDefault();
+            document.getElementById('apply-heading')?.focus();
+          }}
+        >
+          Skip to the application
+        </a>
+        <header className="topbar">
+          <p className="brand">Citizen Graph <span>Citizen portal</span></p>
+          {pages}
+          <div className="account">
+            <span>
+              Signed in as <strong>{session.citizenId}</strong>
+            </span>
+            <button type="button" onClick={() => onSignOut()}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main id="main">
+          <Apply session={session} applicationId={view.applicationId} />
+        </main>
+        <footer className="footer">
+          <p>
+            Every read of your data is recorded in a tamper-evident access trail, including each piece of evidence a department obtains for
+            your application. Dates are in UTC.
+          </p>
+        </footer>
+      </>
+    );
+  }
+
   return (
     <>
       <a className="skip-link" href="#main">Skip to your records</a>
       <header className="topbar">
         <p className="brand">Citizen Graph <span>Citizen portal</span></p>
+        {pages}
         <div className="account">
           <span>
             Signed in as <strong>{citizen?.name.full ?? session.citizenId}</strong>

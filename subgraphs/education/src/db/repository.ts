@@ -1,7 +1,7 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { EnrollmentRow, ExamResultRow, QualificationRow, SchoolRow } from './tables';
+import type { EnrollmentRow, ExamResultRow, QualificationRow, SchoolKind, SchoolRow } from './tables';
 
 const SCHOOL = `id, name, kind, city`;
 
@@ -38,6 +38,19 @@ export const examResultPages = (db: Db, citizenIds: string[], first: number, aft
 
 export function schoolsById(db: Db, ids: string[]): Promise<SchoolRow[]> {
   return db.query<SchoolRow>(`SELECT ${SCHOOL} FROM schools WHERE id = ANY($1::text[])`, [ids]);
+}
+
+/**
+ * Up to `limit` schools in id order after `afterId`, of `city` and `kind` when given: one
+ * statement (the list is public; a page of it reads no one's data).
+ */
+export function schoolPage(db: Db, filter: { city: string | null; kind: SchoolKind | null }, limit: number, afterId: string | null): Promise<SchoolRow[]> {
+  return db.query<SchoolRow>(
+    `SELECT ${SCHOOL} FROM schools
+     WHERE ($1::text IS NULL OR city = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR id > $3)
+     ORDER BY id LIMIT $4`,
+    [filter.city, filter.kind, afterId, limit],
+  );
 }
 
 /** A new, active enrollment (an approved school-enrollment application writes one). */

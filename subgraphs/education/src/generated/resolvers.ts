@@ -195,11 +195,21 @@ export type Query = {
   __typename?: 'Query';
   /** A school, college or university by id; `null` when there is none. */
   school?: Maybe<School>;
+  /** Schools, colleges and universities in id order, a page at a time (`first` at most 100), optionally of one city and one kind. */
+  schools: SchoolConnection;
 };
 
 
 export type QuerySchoolArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySchoolsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<SchoolKind>;
 };
 
 /** A primary or secondary school, a university or a vocational college. */
@@ -209,6 +219,18 @@ export type School = {
   id: Scalars['ID']['output'];
   kind: SchoolKind;
   name: Scalars['String']['output'];
+};
+
+export type SchoolConnection = {
+  __typename?: 'SchoolConnection';
+  edges: Array<SchoolEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SchoolEdge = {
+  __typename?: 'SchoolEdge';
+  cursor: Scalars['String']['output'];
+  node: School;
 };
 
 export type SchoolKind =
@@ -360,6 +382,8 @@ export type ResolversTypes = {
   QualificationEdge: ResolverTypeWrapper<Omit<QualificationEdge, 'node'> & { node: ResolversTypes['Qualification'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   School: ResolverTypeWrapper<SchoolRow>;
+  SchoolConnection: ResolverTypeWrapper<Omit<SchoolConnection, 'edges'> & { edges: Array<ResolversTypes['SchoolEdge']> }>;
+  SchoolEdge: ResolverTypeWrapper<Omit<SchoolEdge, 'node'> & { node: ResolversTypes['School'] }>;
   SchoolKind: SchoolKind;
   ServiceRecord: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['ServiceRecord']>;
 };
@@ -387,6 +411,8 @@ export type ResolversParentTypes = {
   QualificationEdge: Omit<QualificationEdge, 'node'> & { node: ResolversParentTypes['Qualification'] };
   Query: Record<PropertyKey, never>;
   School: SchoolRow;
+  SchoolConnection: Omit<SchoolConnection, 'edges'> & { edges: Array<ResolversParentTypes['SchoolEdge']> };
+  SchoolEdge: Omit<SchoolEdge, 'node'> & { node: ResolversParentTypes['School'] };
   ServiceRecord: ResolversInterfaceTypes<ResolversParentTypes>['ServiceRecord'];
 };
 
@@ -484,6 +510,7 @@ export type QualificationEdgeResolvers<ContextType = Context, ParentType extends
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   school?: Resolver<Maybe<ResolversTypes['School']>, ParentType, ContextType, RequireFields<QuerySchoolArgs, 'id'>>;
+  schools?: Resolver<ResolversTypes['SchoolConnection'], ParentType, ContextType, RequireFields<QuerySchoolsArgs, 'first'>>;
 };
 
 export type SchoolResolvers<ContextType = Context, ParentType extends ResolversParentTypes['School'] = ResolversParentTypes['School'], FederationReferenceType extends FederationReferenceTypes['School'] = FederationReferenceTypes['School']> = {
@@ -492,6 +519,16 @@ export type SchoolResolvers<ContextType = Context, ParentType extends ResolversP
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['SchoolKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SchoolConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SchoolConnection'] = ResolversParentTypes['SchoolConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SchoolEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SchoolEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SchoolEdge'] = ResolversParentTypes['SchoolEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['School'], ParentType, ContextType>;
 };
 
 export type ServiceRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceRecord'] = ResolversParentTypes['ServiceRecord']> = {
@@ -515,6 +552,8 @@ export type Resolvers<ContextType = Context> = {
   QualificationEdge?: QualificationEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   School?: SchoolResolvers<ContextType>;
+  SchoolConnection?: SchoolConnectionResolvers<ContextType>;
+  SchoolEdge?: SchoolEdgeResolvers<ContextType>;
   ServiceRecord?: ServiceRecordResolvers<ContextType>;
 };
 
