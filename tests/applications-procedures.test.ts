@@ -39,7 +39,7 @@ const REDEEM = `mutation R($voucherId: ID!, $facilityId: ID!) { redeemVoucher(vo
 const MARK = `mutation M($voucherId: ID!, $facilityId: ID!, $encounterId: ID!) { markVoucherRedeemed(voucherId: $voucherId, facilityId: $facilityId, encounterId: $encounterId) { id redeemedAt } }`;
 const ENCOUNTERS = `query E($id: ID!) { citizen(id: $id) { health { encounters(first: 100) { edges { node { id kind diagnosis facility { id } } } } } } }`;
 
-type App = { id: string; status: string; history: Array<{ status: string }>; evidence: Array<{ type: string; status: string; verified: boolean; error: string | null; attributes: Array<{ name: string; value: string }> }> };
+type App = { id: string; status: string; history: Array<{ status: string; actor: string }>; evidence: Array<{ type: string; status: string; verified: boolean; error: string | null; attributes: Array<{ name: string; value: string }> }> };
 const statuses = (app: App) => app.history.map((h) => h.status);
 const codeOf = (body: any) => body.errors?.[0]?.extensions?.code;
 
