@@ -1,4 +1,5 @@
 import type { EvidenceIssuer, EvidenceType, Procedure } from '../procedures';
+import type { ApplicationEventsRow, ApplicationEvidenceRow, ApplicationsRow } from './generated/tables';
 
 /**
  * An application's statuses, in the order it moves through them (DESIGN.md, "Applications and
@@ -13,39 +14,16 @@ export const SEEN_BY_DEPARTMENT: ReadonlySet<ApplicationStatus> = new Set(['SUBM
 
 export type Decision = 'APPROVE' | 'REJECT';
 
-export interface ApplicationRow {
-  id: string;
+/** A row of `applications` (generated from the migration), with the procedure and details typed as the route writes them. */
+export type ApplicationRow = Omit<ApplicationsRow, 'procedure' | 'details'> & {
   procedure: Procedure['code'];
-  applicantId: string;
-  subjectId: string;
-  clientRequestId: string;
-  status: ApplicationStatus;
+  /** What the applicant chose, checked by the department (the school; the goods and amount). */
   details: Record<string, string>;
-  createdAt: Date;
-  submittedAt: Date | null;
-  decidedAt: Date | null;
-  decidedBy: string | null;
-  decisionReason: string | null;
-  recordId: string | null;
-}
+};
 
-export interface EventRow {
-  applicationId: string;
-  seq: number;
-  status: ApplicationStatus;
-  at: Date;
-  actor: string;
-}
+export type EventRow = Omit<ApplicationEventsRow, 'status'> & { status: ApplicationStatus };
 
-export interface EvidenceRow {
-  applicationId: string;
-  type: EvidenceType;
-  issuer: EvidenceIssuer;
-  status: 'RECEIVED' | 'UNAVAILABLE';
-  document: string | null;
-  error: string | null;
-  updatedAt: Date;
-}
+export type EvidenceRow = Omit<ApplicationEvidenceRow, 'type' | 'issuer'> & { type: EvidenceType; issuer: EvidenceIssuer };
 
 /** What a department's `/applications` route answers about one application (the desk shows it). */
 export interface ApplicationView {

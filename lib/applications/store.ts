@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { sortKey, toConnection, type Cursor } from '../paging';
 import type { EvidenceIssuer, EvidenceType } from '../procedures';
+import { APPLICATION_EVENTS, APPLICATION_EVIDENCE, APPLICATIONS } from './generated/tables';
 import type { ApplicationRow, ApplicationStatus, EventRow, EvidenceRow } from './model';
 
 /**
@@ -8,9 +9,7 @@ import type { ApplicationRow, ApplicationStatus, EventRow, EvidenceRow } from '.
  * function is one statement; the route (route.ts) puts the ones of one step in one transaction.
  */
 
-const COLUMNS = `id, procedure, applicant_id AS "applicantId", subject_id AS "subjectId", client_request_id AS "clientRequestId",
-  status, details, created_at AS "createdAt", submitted_at AS "submittedAt", decided_at AS "decidedAt",
-  decided_by AS "decidedBy", decision_reason AS "decisionReason", record_id AS "recordId"`;
+const COLUMNS = APPLICATIONS.select();
 
 export async function findApplication(db: Db, id: string): Promise<ApplicationRow | undefined> {
   const [row] = await db.query<ApplicationRow>(`SELECT ${COLUMNS} FROM applications WHERE id = $1`, [id]);
@@ -73,7 +72,7 @@ export async function moveStatus(
 export async function eventsOf(db: Db, ids: readonly string[]): Promise<EventRow[]> {
   if (!ids.length) return [];
   return db.query<EventRow>(
-    `SELECT application_id AS "applicationId", seq, status, at, actor FROM application_events WHERE application_id = ANY($1::text[]) ORDER BY application_id, seq`,
+    `SELECT ${APPLICATION_EVENTS.select()} FROM application_events WHERE application_id = ANY($1::text[]) ORDER BY application_id, seq`,
     [ids],
   );
 }
@@ -81,8 +80,7 @@ export async function eventsOf(db: Db, ids: readonly string[]): Promise<EventRow
 export async function evidenceOf(db: Db, ids: readonly string[]): Promise<EvidenceRow[]> {
   if (!ids.length) return [];
   return db.query<EvidenceRow>(
-    `SELECT application_id AS "applicationId", type, issuer, status, document, error, updated_at AS "updatedAt"
-     FROM application_evidence WHERE application_id = ANY($1::text[]) ORDER BY application_id, type`,
+    `SELECT ${APPLICATION_EVIDENCE.select()} FROM application_evidence WHERE application_id = ANY($1::text[]) ORDER BY application_id, type`,
     [ids],
   );
 }

@@ -1,11 +1,10 @@
 import type { Db } from '../../../../lib/db';
+import { CITIZENS, CONSENTS, HOUSEHOLDS } from './generated/tables';
 import type { CitizenRow, ConsentRow, HouseholdRow } from './tables';
 
-const CITIZEN = `id, national_id AS "nationalId", given_name AS "givenName", family_name AS "familyName",
-  birth_date AS "birthDate", sex, household_id AS "householdId"`;
-const HOUSEHOLD = `id, line1, city, province, postal_code AS "postalCode"`;
-const CONSENT = `id, citizen_id AS "citizenId", grantee, section, purpose, granted_at AS "grantedAt",
-  expires_on AS "expiresOn", revoked_at AS "revokedAt"`;
+const CITIZEN = CITIZENS.select();
+const HOUSEHOLD = HOUSEHOLDS.select();
+const CONSENT = CONSENTS.select();
 
 export function citizensById(db: Db, ids: string[]): Promise<CitizenRow[]> {
   return db.query<CitizenRow>(`SELECT ${CITIZEN} FROM citizens WHERE id = ANY($1::text[])`, [ids]);
