@@ -14,6 +14,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { closeServer, listen } from '../lib/http';
@@ -158,8 +159,31 @@ describe('applying once in the citizen portal', () => {
     expect(shown.match(/Not requested yet/g)).toHaveLength(3);
   });
 
+  it('says which evidence is missing while its issuer is down, and asks again', async () => {
+    // Health stops: the vaccination record cannot be had, the two from the civil registry can.
+    const health = graph.servers.health;
+    const { port } = health.address() as AddressInfo;
+    await new Promise<void>((resolve) => {
+      health.close(() => resolve());
+      health.closeAllConnections();
+    });
+    try {
+      await application().getByRole('button', { name: 'Request the evidence' }).click();
+      await application().getByText(/^Missing: Health could not give it/).waitFor();
+      const pieces = await application().getByRole('list').first().getByRole('listitem').allInnerTexts();
+      expect(pieces[0]).toContain("Verified by Civil registry's published key");
+      expect(pieces[1]).toContain("Verified by Civil registry's published key");
+      expect(pieces[2]).toMatch(/Vaccination record[\s\S]*Missing: Health could not give it \(.+\)/);
+      expect(await application().getByRole('status').innerText()).toBe('Status: Draft');
+      expect(await application().getByRole('button', { name: 'Submit' }).count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'apply-missing.png'), fullPage: true });
+    } finally {
+      await new Promise<void>((resolve) => health.listen(port, '127.0.0.1', () => resolve()));
+    }
+  });
+
   it('requests the evidence and shows each piece with its issuer, what it says and a verified mark', async () => {
-    await application().getByRole('button', { name: 'Request the evidence' }).click();
+    await application().getByRole('button', { name: 'Request the missing evidence again' }).click();
     await application().getByRole('button', { name: 'Submit' }).waitFor();
     expect(await application().getByRole('status').innerText()).toBe('Status: Evidence ready');
     const pieces = application().getByRole('list').first().getByRole('listitem');

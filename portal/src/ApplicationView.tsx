@@ -197,7 +197,7 @@ function EvidenceItem({ evidence }: { evidence: Evidence }) {
         </>
       ) : evidence.status === 'UNAVAILABLE' ? (
         <p className="missing">
-          Missing: {issuer} could not give it{evidence.error ? ` (${evidence.error})` : ''}. Request it again below.
+          Missing: {issuer} could not give it{evidence.error ? ` (${evidence.error.replace(/\.$/, '')})` : ''}. Request it again below.
         </p>
       ) : (
         <p className="muted">Not requested yet.</p>
