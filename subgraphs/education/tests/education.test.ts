@@ -93,6 +93,31 @@ describe.each(BACKENDS)('education subgraph (%s)', (backend) => {
     expect(result.data).toEqual({ known: { id: 'sch_00001', city: 'Beijing' }, unknown: null });
   });
 
+  it('lists the schools of a city and kind a page at a time, with one statement per page', async () => {
+    const query = `query ($city: String, $kind: SchoolKind, $first: Int, $after: String) {
+      schools(city: $city, kind: $kind, first: $first, after: $after) { edges { node { id name kind city } } pageInfo { hasNextPage endCursor } }
+    }`;
+    education.db.stats.statements = 0;
+    const nanjing = await execute(education, query, { city: 'Nanjing', first: 3 });
+    expect(nanjing.errors).toBeUndefined();
+    expect(education.db.stats.statements).toBe(1);
+    const page = nanjing.data!.schools as { edges: Array<{ node: { id: string; kind: string; city: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    expect(page.edges.map((e) => e.node.kind)).toEqual(['PRIMARY', 'SECONDARY', 'UNIVERSITY']);
+    expect(page.edges.every((e) => e.node.city === 'Nanjing')).toBe(true);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const next = await execute(education, query, { city: 'Nanjing', first: 3, after: page.pageInfo.endCursor });
+    expect((next.data!.schools as typeof page).edges.map((e) => e.node.kind)).toEqual(['VOCATIONAL']);
+    expect((next.data!.schools as typeof page).pageInfo.hasNextPage).toBe(false);
+    const primary = await execute(education, query, { kind: 'PRIMARY', first: 100 });
+    const primaries = (primary.data!.schools as typeof page).edges.map((e) => e.node);
+    expect(primaries).toHaveLength(10);
+    expect(primaries.every((s) => s.kind === 'PRIMARY')).toBe(true);
+    expect(primaries.map((s) => s.id)).toEqual([...primaries.map((s) => s.id)].sort());
+    const tooMany = await execute(education, query, { first: 101 });
+    expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(tooMany.errors?.[0].message).toMatch(/"first" must be between 1 and 100/);
+  });
+
   it('pages with cursors without repeating a record', async () => {
     const representations = [{ __typename: 'Citizen', id: pupil.id }];
     const PAGE = `query ($representations: [_Any!]!, $first: Int!, $after: String) {
