@@ -1,8 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { DEV_SIGN_IN_OFF, devSignIn, devSignInAvailable, type Session } from './session';
 
-/** A few citizens of the deterministic seed (`npm start` seeds cit_000001 upwards), of different ages. */
-const EXAMPLES = ['cit_000001', 'cit_000003', 'cit_000008', 'cit_000021', 'cit_000042'];
+/**
+ * A few citizens of the deterministic seed (`npm start` seeds cit_000001 upwards), of different
+ * ages; cit_000019 is a parent of two school-age children (README, "Applying once").
+ */
+const EXAMPLES = ['cit_000001', 'cit_000003', 'cit_000008', 'cit_000019', 'cit_000021', 'cit_000042'];
 const CITIZEN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
