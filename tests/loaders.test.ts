@@ -1,11 +1,13 @@
-import { LoaderScope, byIdLoader, pageLoader, type PagedRecord } from '../lib/paging';
+import type { Db } from '../lib/db';
+import { LoaderScope, byIdLoader, pageLoader, type PagedRecord } from '../lib/loaders';
+import type { PagedRow, PageQuery } from '../lib/sql';
 
 /**
  * The statement counts of the subgraph tests rest on LoaderScope: lookups that follow from pages
  * go in one batch however far apart the pages arrive. These cases make the pages arrive apart on
  * purpose, with timers, so that they do not depend on the database's timing.
  */
-interface Row extends PagedRecord {
+interface Row extends PagedRecord, PagedRow {
   refId: string;
 }
 
@@ -20,10 +22,15 @@ function rowsFor(owners: string[], table: string): Row[] {
   }));
 }
 
+/** A store whose every statement answers with `answer(owners)`, the owner ids of its page statement ($1). */
+const store = (answer: (owners: string[]) => Promise<Row[]>) =>
+  ({ query: (_text: string, params: unknown[]) => answer(params[0] as string[]) }) as unknown as Db;
+const PAGES: PageQuery = { table: 't', columns: 'id', sortColumn: 'occurred_at', sortType: 'timestamptz' };
+
 function setUp(scope: LoaderScope | undefined, delays: number[]) {
   const byIdBatches: string[][] = [];
   const pages = delays.map((delay, table) =>
-    pageLoader<Row>((owners) => later(delay, rowsFor(owners, `t${table}`)), scope),
+    pageLoader<Row>(store((owners) => later(delay, rowsFor(owners, `t${table}`))), PAGES, scope),
   );
   const refs = byIdLoader<{ id: string }>(async (ids) => {
     byIdBatches.push(ids);
@@ -69,8 +76,8 @@ describe('LoaderScope', () => {
 
   it('a failed page still releases the lookups waiting on the scope', async () => {
     const scope = new LoaderScope();
-    const failing = pageLoader<Row>(() => later(5, null).then(() => Promise.reject(new Error('store down'))), scope);
-    const slow = pageLoader<Row>((owners) => later(1, rowsFor(owners, 'ok')), scope);
+    const failing = pageLoader<Row>(store(() => later(5, null).then(() => Promise.reject(new Error('store down')))), PAGES, scope);
+    const slow = pageLoader<Row>(store((owners) => later(1, rowsFor(owners, 'ok'))), PAGES, scope);
     const refs = byIdLoader<{ id: string }>(async (ids) => ids.map((id) => ({ id })), scope);
     const [failed, references] = await Promise.allSettled([
       failing.load({ owner: 'a', first: 5 }),

@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { pageLoader } from '../../../lib/paging';
+import { pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { AccessRecordRow } from './db/tables';
 
 /**
  * Per-request loaders. The access logs of every citizen in a batch (a page of 50 citizens) are
@@ -8,7 +9,7 @@ import * as repo from './db/repository';
  */
 export function createLoaders(db: Db) {
   return {
-    accessLog: pageLoader((ids, first, after) => repo.accessLogPages(db, ids, first, after)),
+    accessLog: pageLoader<AccessRecordRow>(db, repo.ACCESS_LOG_PAGES),
   };
 }
 

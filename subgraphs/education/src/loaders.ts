@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { LoaderScope, byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { EnrollmentRow, ExamResultRow, QualificationRow } from './db/tables';
 
 /**
  * Per-request loaders. Each connection loader answers the pages of every citizen in a batch with
@@ -9,9 +10,9 @@ import * as repo from './db/repository';
 export function createLoaders(db: Db) {
   const scope = new LoaderScope();
   return {
-    enrollments: pageLoader((ids, first, after) => repo.enrollmentPages(db, ids, first, after), scope),
-    qualifications: pageLoader((ids, first, after) => repo.qualificationPages(db, ids, first, after), scope),
-    examResults: pageLoader((ids, first, after) => repo.examResultPages(db, ids, first, after), scope),
+    enrollments: pageLoader<EnrollmentRow>(db, repo.ENROLLMENT_PAGES, scope),
+    qualifications: pageLoader<QualificationRow>(db, repo.QUALIFICATION_PAGES, scope),
+    examResults: pageLoader<ExamResultRow>(db, repo.EXAM_RESULT_PAGES, scope),
     school: byIdLoader((ids) => repo.schoolsById(db, ids), scope),
   };
 }

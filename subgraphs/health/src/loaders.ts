@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { EncounterRow, InsuranceClaimRow, PrescriptionRow, VaccinationRow } from './db/tables';
 
 /**
  * Per-request loaders. Each connection loader answers the pages of every citizen in a batch with
@@ -9,10 +10,10 @@ import * as repo from './db/repository';
 export function createLoaders(db: Db) {
   const scope = new LoaderScope();
   return {
-    encounters: pageLoader((ids, first, after) => repo.encounterPages(db, ids, first, after), scope),
-    prescriptions: pageLoader((ids, first, after) => repo.prescriptionPages(db, ids, first, after), scope),
-    vaccinations: pageLoader((ids, first, after) => repo.vaccinationPages(db, ids, first, after), scope),
-    insuranceClaims: pageLoader((ids, first, after) => repo.insuranceClaimPages(db, ids, first, after), scope),
+    encounters: pageLoader<EncounterRow>(db, repo.ENCOUNTER_PAGES, scope),
+    prescriptions: pageLoader<PrescriptionRow>(db, repo.PRESCRIPTION_PAGES, scope),
+    vaccinations: pageLoader<VaccinationRow>(db, repo.VACCINATION_PAGES, scope),
+    insuranceClaims: pageLoader<InsuranceClaimRow>(db, repo.INSURANCE_CLAIM_PAGES, scope),
     facility: byIdLoader((ids) => repo.facilitiesById(db, ids), scope),
     encounter: byIdLoader((ids) => repo.encountersById(db, ids), scope),
     vaccinationHistory: byKeyListLoader((ids) => repo.vaccinationHistories(db, ids), (row) => row.citizenId, scope),

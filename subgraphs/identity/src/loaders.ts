@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../../lib/db';
-import { byIdLoader, byKeyListLoader } from '../../../lib/paging';
+import { byIdLoader, byKeyListLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
 import type { CitizenRow } from './db/tables';
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { byCitizenLoader, pageLoader } from '../../../lib/paging';
+import { byCitizenLoader, pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { BenefitRow, ContributionRow, VoucherRow } from './db/tables';
 
 /**
  * Per-request loaders. Each connection loader answers the pages of every owner in a batch (a
@@ -9,11 +10,11 @@ import * as repo from './db/repository';
  */
 export function createLoaders(db: Db) {
   return {
-    contributions: pageLoader((ids, first, after) => repo.contributionPages(db, ids, first, after)),
-    employerContributions: pageLoader((ids, first, after) => repo.employerContributionPages(db, ids, first, after)),
-    benefits: pageLoader((ids, first, after) => repo.benefitPages(db, ids, first, after)),
+    contributions: pageLoader<ContributionRow>(db, repo.CONTRIBUTION_PAGES),
+    employerContributions: pageLoader<ContributionRow>(db, repo.EMPLOYER_CONTRIBUTION_PAGES),
+    benefits: pageLoader<BenefitRow>(db, repo.BENEFIT_PAGES),
     pension: byCitizenLoader((ids) => repo.pensionsByCitizen(db, ids)),
-    vouchers: pageLoader((ids, first, after) => repo.voucherPages(db, ids, first, after)),
+    vouchers: pageLoader<VoucherRow>(db, repo.VOUCHER_PAGES),
   };
 }
 

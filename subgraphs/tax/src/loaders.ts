@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byIdLoader, byKeyListLoader, pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { ExportRebateRow, TaxPaymentRow, TaxReturnRow } from './db/tables';
 
 /**
  * Per-request loaders. Each connection loader answers the pages of every owner in a batch (a
@@ -10,10 +11,10 @@ import * as repo from './db/repository';
 export function createLoaders(db: Db) {
   const scope = new LoaderScope();
   return {
-    taxReturns: pageLoader((ids, first, after) => repo.taxReturnPages(db, ids, first, after), scope),
-    taxPayments: pageLoader((ids, first, after) => repo.taxPaymentPages(db, ids, first, after), scope),
-    exportRebatesByCitizen: pageLoader((ids, first, after) => repo.exportRebatePagesByCitizen(db, ids, first, after), scope),
-    exportRebatesByBusiness: pageLoader((ids, first, after) => repo.exportRebatePagesByBusiness(db, ids, first, after), scope),
+    taxReturns: pageLoader<TaxReturnRow>(db, repo.TAX_RETURN_PAGES, scope),
+    taxPayments: pageLoader<TaxPaymentRow>(db, repo.TAX_PAYMENT_PAGES, scope),
+    exportRebatesByCitizen: pageLoader<ExportRebateRow>(db, repo.CITIZEN_EXPORT_REBATE_PAGES, scope),
+    exportRebatesByBusiness: pageLoader<ExportRebateRow>(db, repo.BUSINESS_EXPORT_REBATE_PAGES, scope),
     businessesByOwner: byKeyListLoader((citizenIds) => repo.businessesByOwner(db, citizenIds), (row) => row.ownerId, scope),
     business: byIdLoader((ids) => repo.businessesById(db, ids), scope),
     taxReturn: byIdLoader((ids) => repo.taxReturnsById(db, ids), scope),

@@ -1,6 +1,7 @@
 import type { Db } from '../../../lib/db';
-import { LoaderScope, byCitizenLoader, byIdLoader, pageLoader } from '../../../lib/paging';
+import { LoaderScope, byCitizenLoader, byIdLoader, pageLoader } from '../../../lib/loaders';
 import * as repo from './db/repository';
+import type { VehicleRow, ViolationRow } from './db/tables';
 
 /**
  * Per-request loaders. Each connection loader answers the pages of every citizen in a batch with
@@ -11,8 +12,8 @@ export function createLoaders(db: Db) {
   const scope = new LoaderScope();
   return {
     drivingLicence: byCitizenLoader((citizenIds) => repo.drivingLicencesByCitizen(db, citizenIds)),
-    vehicles: pageLoader((ids, first, after) => repo.vehiclePages(db, ids, first, after), scope),
-    violations: pageLoader((ids, first, after) => repo.violationPages(db, ids, first, after), scope),
+    vehicles: pageLoader<VehicleRow>(db, repo.VEHICLE_PAGES, scope),
+    violations: pageLoader<ViolationRow>(db, repo.VIOLATION_PAGES, scope),
     vehicle: byIdLoader((ids) => repo.vehiclesById(db, ids), scope),
   };
 }

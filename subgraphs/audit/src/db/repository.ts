@@ -1,6 +1,6 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
-import type { PagedRow } from '../../../../lib/sql';
+import type { PageStatement } from '../../../../lib/sql';
 import { TRAIL_RECORD_FIELDS, trailFieldValue } from '../../../../lib/trail';
 import type { TrailRecord } from '../chain';
 import { trailRowKey, type AccessRecordRow, type ChainTip, type CheckpointRow, type TrailFilter } from './tables';
@@ -130,18 +130,12 @@ export async function firstStrayIndexEntry(db: Db): Promise<{ seq: number; citiz
 const afterCursor = (seqColumn: string) => (param: number) => `${seqColumn} < (SELECT seq FROM access_trail WHERE id = $${param})`;
 
 /**
- * The access logs of many citizens in one statement: for each id in `citizenIds`, up to
- * `first + 1` of the records that touched them, newest first, tagged with `pageOwner`. Each
- * lateral subquery is a backward range scan of the citizen index's primary key.
+ * The access logs of many citizens in one statement: for each id in `$1`, up to `first + 1` of
+ * the records that touched them, newest first, tagged with `pageOwner`. Each lateral subquery is
+ * a backward range scan of the citizen index's primary key.
  */
-export function accessLogPages(
-  db: Db,
-  citizenIds: string[],
-  first: number,
-  after: Cursor | null,
-): Promise<Array<AccessRecordRow & PagedRow>> {
-  return db.query(
-    `SELECT log.*, owner AS "pageOwner"
+export const ACCESS_LOG_PAGES: PageStatement = {
+  text: (after) => `SELECT log.*, owner AS "pageOwner"
      FROM unnest($1::text[]) AS owners (owner)
      CROSS JOIN LATERAL (
        SELECT ${RECORD} FROM access_trail_citizens c JOIN access_trail t ON t.seq = c.seq
@@ -149,9 +143,8 @@ export function accessLogPages(
        ORDER BY c.seq DESC LIMIT $2
      ) log
      ORDER BY owner, seq DESC`,
-    after ? [citizenIds, first + 1, after.id] : [citizenIds, first + 1],
-  );
-}
+  params: (citizenIds, first, after) => (after ? [citizenIds, first + 1, after.id] : [citizenIds, first + 1]),
+};
 
 /**
  * Up to `first + 1` records of the whole trail matching `filter`, newest first. With a

@@ -1,40 +1,30 @@
 import type { Db } from '../../../../lib/db';
-import type { Cursor } from '../../../../lib/paging';
-import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { EnrollmentRow, ExamResultRow, QualificationRow, SchoolKind, SchoolRow } from './tables';
+import type { PageQuery } from '../../../../lib/sql';
+import type { EnrollmentRow, SchoolKind, SchoolRow } from './tables';
 
 const SCHOOL = `id, name, kind, city`;
 
-const ENROLLMENTS: CitizenPageQuery = {
+export const ENROLLMENT_PAGES: PageQuery = {
   table: 'enrollments',
   columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", level,
     start_date AS "startDate", end_date AS "endDate", status`,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
-const QUALIFICATIONS: CitizenPageQuery = {
+export const QUALIFICATION_PAGES: PageQuery = {
   table: 'qualifications',
   columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", title, level,
     awarded_on AS "awardedOn"`,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
-const EXAM_RESULTS: CitizenPageQuery = {
+export const EXAM_RESULT_PAGES: PageQuery = {
   table: 'exam_results',
   columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", exam, subject,
     score, max_score AS "maxScore"`,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
-
-export const enrollmentPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<EnrollmentRow>(db, ENROLLMENTS, citizenIds, first, after);
-
-export const qualificationPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<QualificationRow>(db, QUALIFICATIONS, citizenIds, first, after);
-
-export const examResultPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ExamResultRow>(db, EXAM_RESULTS, citizenIds, first, after);
 
 export function schoolsById(db: Db, ids: string[]): Promise<SchoolRow[]> {
   return db.query<SchoolRow>(`SELECT ${SCHOOL} FROM schools WHERE id = ANY($1::text[])`, [ids]);

@@ -1,20 +1,19 @@
 import type { Db } from '../../../../lib/db';
-import type { Cursor } from '../../../../lib/paging';
-import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { BenefitRow, ContributionRow, CoveredYearRow, EmployerYearRow, PensionRow, VoucherRow } from './tables';
+import type { PageQuery } from '../../../../lib/sql';
+import type { CoveredYearRow, EmployerYearRow, PensionRow, VoucherRow } from './tables';
 
 const CONTRIBUTION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", employer_id AS "employerId", scheme,
   year, months, employee_amount::text AS "employeeAmount", employer_amount::text AS "employerAmount", currency`;
 
-const CITIZEN_CONTRIBUTIONS: CitizenPageQuery = {
+export const CONTRIBUTION_PAGES: PageQuery = {
   table: 'contributions',
   columns: CONTRIBUTION,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
 // The same rows paged by employer: served by the index (employer_id, occurred_at DESC, id DESC).
-const EMPLOYER_CONTRIBUTIONS: CitizenPageQuery = { ...CITIZEN_CONTRIBUTIONS, ownerColumn: 'employer_id' };
-const BENEFITS: CitizenPageQuery = {
+export const EMPLOYER_CONTRIBUTION_PAGES: PageQuery = { ...CONTRIBUTION_PAGES, ownerColumn: 'employer_id' };
+export const BENEFIT_PAGES: PageQuery = {
   table: 'benefits',
   columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", kind, status,
     monthly_amount::text AS "monthlyAmount", currency, start_date AS "startDate", end_date AS "endDate"`,
@@ -27,10 +26,7 @@ const PENSION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", sch
 const VOUCHER = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", application_id AS "applicationId",
   amount::text AS amount, currency, valid_until AS "validUntil", redeemed_at AS "redeemedAt", facility_id AS "facilityId",
   encounter_id AS "encounterId"`;
-const VOUCHERS: CitizenPageQuery = { table: 'insurance_vouchers', columns: VOUCHER, sortColumn: 'occurred_at', sortType: 'timestamptz' };
-
-export const voucherPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<VoucherRow>(db, VOUCHERS, citizenIds, first, after);
+export const VOUCHER_PAGES: PageQuery = { table: 'insurance_vouchers', columns: VOUCHER, sortColumn: 'occurred_at', sortType: 'timestamptz' };
 
 /** The voucher `id`, locked for the rest of the transaction (two redeemers: the second waits, then sees it redeemed). */
 export async function lockVoucher(tx: Db, id: string): Promise<VoucherRow | undefined> {
@@ -51,15 +47,6 @@ export async function markVoucherRedeemed(
   );
   return row;
 }
-
-export const contributionPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ContributionRow>(db, CITIZEN_CONTRIBUTIONS, citizenIds, first, after);
-
-export const employerContributionPages = (db: Db, businessIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ContributionRow>(db, EMPLOYER_CONTRIBUTIONS, businessIds, first, after);
-
-export const benefitPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<BenefitRow>(db, BENEFITS, citizenIds, first, after);
 
 export function pensionsByCitizen(db: Db, citizenIds: string[]): Promise<PensionRow[]> {
   return db.query<PensionRow>(`SELECT ${PENSION} FROM pensions WHERE citizen_id = ANY($1::text[])`, [citizenIds]);

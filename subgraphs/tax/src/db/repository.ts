@@ -1,7 +1,6 @@
 import type { Db } from '../../../../lib/db';
-import type { Cursor } from '../../../../lib/paging';
-import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
-import type { BusinessRow, ExportRebateRow, OwnedBusinessRow, TaxPaymentRow, TaxReturnRow } from './tables';
+import type { PageQuery } from '../../../../lib/sql';
+import type { BusinessRow, ExportRebateRow, OwnedBusinessRow, TaxReturnRow } from './tables';
 
 const BUSINESS = `b.id, b.registration_number AS "registrationNumber", b.name, b.sector, b.city,
   b.founded_on AS "foundedOn", b.exporter`;
@@ -11,33 +10,21 @@ const TAX_RETURN = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", 
 const EXPORT_REBATE = `id, citizen_id AS "citizenId", business_id AS "businessId", occurred_at AS "occurredAt", goods,
   amount::text AS amount, currency, status, paid_at AS "paidAt"`;
 
-const TAX_RETURNS: CitizenPageQuery = { table: 'tax_returns', columns: TAX_RETURN, sortColumn: 'occurred_at', sortType: 'timestamptz' };
-const TAX_PAYMENTS: CitizenPageQuery = {
+export const TAX_RETURN_PAGES: PageQuery = { table: 'tax_returns', columns: TAX_RETURN, sortColumn: 'occurred_at', sortType: 'timestamptz' };
+export const TAX_PAYMENT_PAGES: PageQuery = {
   table: 'tax_payments',
   columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", tax_return_id AS "taxReturnId",
     amount::text AS amount, currency, method`,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
-const CITIZEN_REBATES: CitizenPageQuery = {
+export const CITIZEN_EXPORT_REBATE_PAGES: PageQuery = {
   table: 'export_rebates',
   columns: EXPORT_REBATE,
   sortColumn: 'occurred_at',
   sortType: 'timestamptz',
 };
-const BUSINESS_REBATES: CitizenPageQuery = { ...CITIZEN_REBATES, ownerColumn: 'business_id' };
-
-export const taxReturnPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<TaxReturnRow>(db, TAX_RETURNS, citizenIds, first, after);
-
-export const taxPaymentPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<TaxPaymentRow>(db, TAX_PAYMENTS, citizenIds, first, after);
-
-export const exportRebatePagesByCitizen = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ExportRebateRow>(db, CITIZEN_REBATES, citizenIds, first, after);
-
-export const exportRebatePagesByBusiness = (db: Db, businessIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ExportRebateRow>(db, BUSINESS_REBATES, businessIds, first, after);
+export const BUSINESS_EXPORT_REBATE_PAGES: PageQuery = { ...CITIZEN_EXPORT_REBATE_PAGES, ownerColumn: 'business_id' };
 
 export function businessesById(db: Db, ids: string[]): Promise<BusinessRow[]> {
   return db.query<BusinessRow>(`SELECT ${BUSINESS} FROM businesses b WHERE b.id = ANY($1::text[])`, [ids]);

@@ -1,17 +1,12 @@
 import type { Db } from '../../../../lib/db';
-import type { Cursor } from '../../../../lib/paging';
-import { fetchCitizenPages, type CitizenPageQuery } from '../../../../lib/sql';
+import type { PageQuery } from '../../../../lib/sql';
 import { DRIVING_LICENCES, VEHICLES, VIOLATIONS } from './generated/tables';
-import type { DrivingLicenceRow, VehicleRow, ViolationRow } from './tables';
+import type { DrivingLicenceRow, VehicleRow } from './tables';
 
-const VEHICLE_PAGES: CitizenPageQuery = { table: VEHICLES.table, columns: VEHICLES.select(), sortColumn: 'occurred_at', sortType: 'timestamptz' };
-const VIOLATION_PAGES: CitizenPageQuery = { table: VIOLATIONS.table, columns: VIOLATIONS.select(), sortColumn: 'occurred_at', sortType: 'timestamptz' };
-
-export const vehiclePages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<VehicleRow>(db, VEHICLE_PAGES, citizenIds, first, after);
-
-export const violationPages = (db: Db, citizenIds: string[], first: number, after: Cursor | null) =>
-  fetchCitizenPages<ViolationRow>(db, VIOLATION_PAGES, citizenIds, first, after);
+/** A citizen's vehicles, newest first (pages of many citizens in one statement: lib/loaders.ts pageLoader). */
+export const VEHICLE_PAGES: PageQuery = { table: VEHICLES.table, columns: VEHICLES.select(), sortColumn: 'occurred_at', sortType: 'timestamptz' };
+/** A citizen's violations, newest first. */
+export const VIOLATION_PAGES: PageQuery = { table: VIOLATIONS.table, columns: VIOLATIONS.select(), sortColumn: 'occurred_at', sortType: 'timestamptz' };
 
 export function drivingLicencesByCitizen(db: Db, citizenIds: string[]): Promise<DrivingLicenceRow[]> {
   return db.query<DrivingLicenceRow>(`SELECT ${DRIVING_LICENCES.select()} FROM driving_licences WHERE citizen_id = ANY($1::text[])`, [citizenIds]);
