@@ -3,8 +3,8 @@
  * department lists the applications addressed to it and decides one, each with one registered
  * operation (`OfficerApplications`, `OfficerDecideApplication`) sent by id to the gateway.
  *
- *   npx tsx scripts/officer.ts applications --department education [--status SUBMITTED] [--first N] [--after CURSOR]
- *   npx tsx scripts/officer.ts decide <applicationId> approve|reject [--reason TEXT]
+ *   npm run --silent officer -- applications --department education [--status SUBMITTED] [--first N] [--after CURSOR]
+ *   npm run --silent officer -- decide <applicationId> approve|reject [--reason TEXT]
  *
  * Common options: --sub ID (the officer, default officer-cli), --purpose P (default: the
  * procedure the department handles, e.g. SCHOOL_ENROLLMENT), --url URL (default GATEWAY_URL, else
@@ -25,10 +25,10 @@ import { MANIFEST_FILE } from '../lib/paths';
 import { PROCEDURES, type Procedure } from '../lib/procedures';
 
 export const USAGE = `usage:
-  npx tsx scripts/officer.ts applications --department <${DEPARTMENTS.map((d) => d.toLowerCase().replace(/_/g, '-')).join('|')}> [--status STATUS] [--first N] [--after CURSOR]
+  npm run --silent officer -- applications --department <${DEPARTMENTS.map((d) => d.toLowerCase().replace(/_/g, '-')).join('|')}> [--status STATUS] [--first N] [--after CURSOR]
       Lists the applications addressed to the department (OfficerApplications), newest first;
       --status defaults to SUBMITTED (ALL lists every status the department sees).
-  npx tsx scripts/officer.ts decide <applicationId> approve|reject [--reason TEXT]
+  npm run --silent officer -- decide <applicationId> approve|reject [--reason TEXT]
       Decides one application (OfficerDecideApplication) as an officer of the department that
       handles it (from the id: app_<service>_...); approval writes the department's record.
 options: --sub ID (default officer-cli)  --purpose P (default the department's procedure)
