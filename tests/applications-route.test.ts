@@ -1,4 +1,5 @@
 import { APPLICATIONS_MIGRATIONS, applicationsRoute, type ProcedureHandler } from '../lib/applications';
+import { MAX_OPEN_APPLICATIONS } from '../lib/applications/route';
 import type { Principal } from '../lib/auth/principal';
 import type { Db } from '../lib/db';
 import { migrate } from '../lib/migrate';
@@ -121,6 +122,16 @@ describe.each(BACKENDS)('a department\'s applications route (%s)', (backend) => 
     const ids = [...(page.body as any).connection.edges, ...(next.body as any).connection.edges].map((e: { node: { id: string } }) => e.node.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(31);
+  });
+
+  it(`refuses a ${MAX_OPEN_APPLICATIONS + 1}st open application of one applicant, and counts only open ones`, async () => {
+    for (let i = 0; i < MAX_OPEN_APPLICATIONS; i++) expect((await start('cit_000090', `open-${i}`)).status).toBe(200);
+    const over = await start('cit_000090', 'open-over');
+    expect(over).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+    // A retry of one already made is still answered: it is not a new application.
+    expect((await start('cit_000090', 'open-3')).status).toBe(200);
+    await db.query(`UPDATE applications SET status = 'SUBMITTED' WHERE applicant_id = 'cit_000090' AND client_request_id = 'open-0'`);
+    expect((await start('cit_000090', 'open-over')).status).toBe(200);
   });
 
   it('keeps a draft from the department', async () => {

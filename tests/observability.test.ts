@@ -1,3 +1,4 @@
+import { principalKey } from '../gateway/src/rate-limit';
 import { request as httpRequest, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
@@ -299,5 +300,16 @@ describe('operating the gateway: rate limits, metrics, traces, request ids', () 
         await closeServer(http);
       }
     });
+  });
+});
+
+describe("a department's evidence calls spend their application's budget", () => {
+  it('keys a department principal by its case, and everyone else by who they are', () => {
+    const department = { sub: 'department:education', role: 'officer' as const, department: 'EDUCATION' as const, scope: ['department'], caseId: 'app_education_a' };
+    expect(principalKey(department)).toBe('officer:department:education:app_education_a');
+    expect(principalKey({ ...department, caseId: 'app_education_b' })).not.toBe(principalKey(department));
+    // A person's case id changes nothing: an officer cannot buy a fresh budget by naming a new case.
+    expect(principalKey({ sub: 'o-1', role: 'officer', department: 'EDUCATION', scope: [], caseId: 'C-1' })).toBe('officer:o-1');
+    expect(principalKey({ sub: 'cit_000001', role: 'citizen', scope: [] })).toBe('citizen:cit_000001');
   });
 });

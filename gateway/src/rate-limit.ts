@@ -37,6 +37,17 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
 type Rejection = { retryAfterSeconds: number };
 
 /**
+ * Whose budget a request spends. A department calling as itself (evidence for an application)
+ * spends the budget of that application, not one shared by the whole department: otherwise one
+ * citizen who asks for evidence again and again would use up the department's budget and fail
+ * every other citizen's application. A citizen's own limit already bounds how often they ask.
+ */
+export function principalKey(principal: Principal): string {
+  const base = `${principal.role}:${principal.sub}`;
+  return principal.scope.includes('department') && principal.caseId ? `${base}:${principal.caseId}` : base;
+}
+
+/**
  * Per-principal and per-address request limits (rate-limiter-flexible), fixed windows of
  * `windowSeconds`. With `redisUrl` the counters live in Redis, shared by every gateway replica;
  * if Redis stops answering, each replica falls back to its own in-memory counters (the
@@ -103,7 +114,7 @@ export async function createRateLimits(
     },
     async byPrincipal(principal) {
       if (!principals) return;
-      const rejected = await consume(principals, `${principal.role}:${principal.sub}`);
+      const rejected = await consume(principals, principalKey(principal));
       if (!rejected) return;
       options.onLimited?.('principal');
       throw new GraphQLError(

@@ -46,6 +46,12 @@ export interface ProcedureHandler {
 const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const MAX_REASON = 500;
+/**
+ * How many applications one applicant may have open (not yet submitted) with one department: a
+ * real family has a few; the bound keeps one caller from making the department fetch evidence for
+ * thousands of drafts.
+ */
+export const MAX_OPEN_APPLICATIONS = 20;
 
 const badInput = (field: string, message: string) => new ApplicationError('BAD_USER_INPUT', `${field}: ${message}`, field);
 
@@ -181,6 +187,9 @@ export function applicationsRoute(service: HandlingService, db: Db, handlers: re
       // A retry finds the first one before anything is checked or fetched again.
       const again = await store.findByRequest(db, applicantId, clientRequestId);
       if (again) return sameRequest(again, procedure, subjectId);
+      if ((await store.countOpen(db, applicantId)) >= MAX_OPEN_APPLICATIONS) {
+        throw new ApplicationError('CONFLICT', `you have ${MAX_OPEN_APPLICATIONS} applications with ${service} not yet submitted; submit one of them before you start another`);
+      }
       const id = `app_${service}_${randomId()}`;
       if (procedure.subject === 'SELF' && subjectId !== applicantId) {
         throw new ApplicationError('FORBIDDEN', `${procedure.code} is for the applicant themself; subjectId must be your own id`);

@@ -142,3 +142,12 @@ export async function complete(tx: Db, id: string, to: 'PAID' | 'REDEEMED', at: 
   await appendEvent(tx, id, to, at, actor);
   return true;
 }
+
+/** How many applications `applicantId` has not submitted yet (drafts, and drafts with all their evidence). */
+export async function countOpen(db: Db, applicantId: string): Promise<number> {
+  const [{ count }] = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM applications WHERE applicant_id = $1 AND status IN ('DRAFT', 'EVIDENCE_READY')`,
+    [applicantId],
+  );
+  return count;
+}
