@@ -20,6 +20,16 @@ export interface PageQuery {
 }
 
 /**
+ * The pages of a table of service records (every department's records have `occurred_at`):
+ * newest first, under `citizen_id` unless `ownerColumn` names another owner (`business_id`).
+ * `table` is the table's generated description (`VEHICLES`), whose select list it takes.
+ */
+export function recordPages(table: { table: string; select(): string }, ownerColumn?: string): PageQuery {
+  const pages: PageQuery = { table: table.table, columns: table.select(), sortColumn: 'occurred_at', sortType: 'timestamptz' };
+  return ownerColumn ? { ...pages, ownerColumn } : pages;
+}
+
+/**
  * A page read that is not one table's window (audit's access log, through its citizen index): the
  * repository writes the statement for many owners' pages itself. Its rows carry `pageOwner`, and
  * each owner has up to `first + 1` of them in page order.

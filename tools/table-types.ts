@@ -48,11 +48,16 @@ const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c
 const pascal = (name: string) => camel(name).replace(/^[a-z]/, (c) => c.toUpperCase());
 const upper = (name: string) => name.toUpperCase();
 
-/** `CHECK ((level = ANY (ARRAY['A'::text, 'B'::text])))` -> level: ['A', 'B']; other checks are not lists. */
+/**
+ * `CHECK ((level = ANY (ARRAY['A'::text, 'B'::text])))` -> level: ['A', 'B'], and a list of one,
+ * which PostgreSQL writes `CHECK ((scheme = 'A'::text))`, -> scheme: ['A']; other checks are not lists.
+ */
 function enumerations(definitions: Array<{ table: string; def: string }>): Map<string, string[]> {
   const lists = new Map<string, string[]>();
   for (const { table, def } of definitions) {
-    const match = /^CHECK \(\(\(?(\w+)\)?(?:::text)? = ANY \(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)\)$/.exec(def);
+    const match =
+      /^CHECK \(\(\(?(\w+)\)?(?:::text)? = ANY \(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)\)$/.exec(def) ??
+      /^CHECK \(\((\w+) = ('(?:[^']|'')*'::(?:text|bpchar|character varying))\)\)$/.exec(def);
     if (!match) continue;
     const values = [...match[2].matchAll(/'((?:[^']|'')*)'::(?:text|bpchar|character varying)/g)].map((m) => m[1].replace(/''/g, "'"));
     if (values.length) lists.set(`${table}.${match[1]}`, values);

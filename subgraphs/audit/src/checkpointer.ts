@@ -11,7 +11,7 @@ export class CheckpointRefused extends Error {}
 export const published = (row: CheckpointRow): PublishedCheckpoint => ({
   seq: row.seq,
   hash: row.hash,
-  at: row.at.toISOString(),
+  at: row.signedAt.toISOString(),
   kid: row.kid,
   jws: row.jws,
 });
@@ -38,7 +38,7 @@ export async function takeCheckpoint(
     const current = last.seq === tip.seq ? tip.hash : await repo.hashAt(db, last.seq);
     if (current !== last.hash) {
       throw new CheckpointRefused(
-        `the last checkpoint (seq ${last.seq}, signed at ${last.at.toISOString()}) says hash ${last.hash}, but ` +
+        `the last checkpoint (seq ${last.seq}, signed at ${last.signedAt.toISOString()}) says hash ${last.hash}, but ` +
           `${current ? `the record at seq ${last.seq} has ${current}` : `the trail ends at seq ${tip.seq}`}: the trail was rewritten or cut, so its head is not signed`,
       );
     }
@@ -46,7 +46,7 @@ export async function takeCheckpoint(
   }
   const at = now();
   const jws = await signCheckpoint({ seq: tip.seq, hash: tip.hash, at: at.toISOString() }, key);
-  const row: CheckpointRow = { seq: tip.seq, hash: tip.hash, at, kid: key.kid, jws };
+  const row: CheckpointRow = { seq: tip.seq, hash: tip.hash, signedAt: at, kid: key.kid, jws };
   if (await repo.insertCheckpoint(db, row)) return { checkpoint: row, created: true };
   const first = await repo.checkpointAt(db, tip.seq);
   if (!first) throw new Error(`checkpoint of seq ${tip.seq} was neither stored nor found; expected one replica's to be there`);

@@ -3,6 +3,7 @@ import type { Cursor } from '../../../../lib/paging';
 import type { PageStatement } from '../../../../lib/sql';
 import { TRAIL_RECORD_FIELDS, trailFieldValue } from '../../../../lib/trail';
 import type { TrailRecord } from '../chain';
+import { TRAIL_CHECKPOINTS } from './generated/tables';
 import { trailRowKey, type AccessRecordRow, type ChainTip, type CheckpointRow, type TrailFilter } from './tables';
 
 /**
@@ -26,7 +27,9 @@ const TRAIL_COLUMNS: ReadonlyArray<{ column: string; key: string; value: (r: Tra
 /** The column names of `access_trail` that the writer fills, in order (for the migration check). */
 export const ACCESS_TRAIL_COLUMNS: readonly string[] = TRAIL_COLUMNS.map(({ column }) => column);
 
-// The select list over `access_trail t`, as AccessRecordRow names them.
+// The select list over `access_trail t`, as AccessRecordRow names them: the record's columns, from
+// its schema. (The generated ACCESS_TRAIL.select('t') would add recorded_at, the store's own clock,
+// which is not part of the record.)
 const RECORD = TRAIL_COLUMNS.map(({ column, key }) => (column === key ? `t.${column}` : `t.${column} AS "${key}"`)).join(', ');
 
 const CASTS: Partial<Record<string, string>> = {
@@ -168,8 +171,7 @@ export function trailPage(db: Db, filter: TrailFilter, first: number, after: Cur
   );
 }
 
-// The select list over `trail_checkpoints`.
-const CHECKPOINT = `seq, hash, signed_at AS "at", kid, jws`;
+const CHECKPOINT = TRAIL_CHECKPOINTS.select();
 
 /** The checkpoint with the highest seq, or `null` when none was signed yet. */
 export async function lastCheckpoint(db: Db): Promise<CheckpointRow | null> {
@@ -197,7 +199,7 @@ export async function insertCheckpoint(db: Db, checkpoint: CheckpointRow): Promi
   const stored = await db.query(
     `INSERT INTO trail_checkpoints (seq, hash, signed_at, kid, jws) VALUES ($1::bigint, $2, $3::timestamptz, $4, $5)
      ON CONFLICT (seq) DO NOTHING RETURNING seq`,
-    [checkpoint.seq, checkpoint.hash, checkpoint.at.toISOString(), checkpoint.kid, checkpoint.jws],
+    [checkpoint.seq, checkpoint.hash, checkpoint.signedAt.toISOString(), checkpoint.kid, checkpoint.jws],
   );
   return stored.length === 1;
 }

@@ -2,6 +2,7 @@
 import { TRAIL_RECORD_FIELDS, type TrailRecordInput } from '../../../../lib/trail';
 import type { Department } from '../../../../lib/auth/principal';
 import type { TrailRecord } from '../chain';
+import type { TrailCheckpointsRow } from './generated/tables';
 
 /** A citizen as the audit service sees one: just the id (it keeps no copy of the registry). */
 export type { CitizenRef } from '../../../../lib/auth/access';
@@ -61,12 +62,8 @@ export interface TrailFilter {
   to?: Date | null;
 }
 
-/** One row of `trail_checkpoints`: a signed checkpoint of the chain's head (src/checkpoint.ts). */
-export interface CheckpointRow {
-  seq: number;
-  hash: string;
-  /** When the service signed it. */
-  at: Date;
-  kid: string;
-  jws: string;
-}
+/**
+ * One row of `trail_checkpoints`: a signed checkpoint of the chain's head (src/checkpoint.ts),
+ * signed at `signedAt`; as the migrations define it (generated/tables.ts).
+ */
+export type CheckpointRow = TrailCheckpointsRow;

@@ -1,33 +1,17 @@
 import type { Db } from '../../../../lib/db';
-import type { PageQuery } from '../../../../lib/sql';
+import { recordPages } from '../../../../lib/sql';
+import { ENROLLMENTS, EXAM_RESULTS, QUALIFICATIONS, SCHOOLS } from './generated/tables';
 import type { EnrollmentRow, SchoolKind, SchoolRow } from './tables';
 
-const SCHOOL = `id, name, kind, city`;
-
-export const ENROLLMENT_PAGES: PageQuery = {
-  table: 'enrollments',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", level,
-    start_date AS "startDate", end_date AS "endDate", status`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const QUALIFICATION_PAGES: PageQuery = {
-  table: 'qualifications',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", title, level,
-    awarded_on AS "awardedOn"`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const EXAM_RESULT_PAGES: PageQuery = {
-  table: 'exam_results',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", school_id AS "schoolId", exam, subject,
-    score, max_score AS "maxScore"`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
+/** A citizen's enrollments, newest first (pages of many citizens in one statement: lib/loaders.ts pageLoader). */
+export const ENROLLMENT_PAGES = recordPages(ENROLLMENTS);
+/** A citizen's qualifications, newest first. */
+export const QUALIFICATION_PAGES = recordPages(QUALIFICATIONS);
+/** A citizen's exam results, newest first. */
+export const EXAM_RESULT_PAGES = recordPages(EXAM_RESULTS);
 
 export function schoolsById(db: Db, ids: string[]): Promise<SchoolRow[]> {
-  return db.query<SchoolRow>(`SELECT ${SCHOOL} FROM schools WHERE id = ANY($1::text[])`, [ids]);
+  return db.query<SchoolRow>(`SELECT ${SCHOOLS.select()} FROM schools WHERE id = ANY($1::text[])`, [ids]);
 }
 
 /**
@@ -36,7 +20,7 @@ export function schoolsById(db: Db, ids: string[]): Promise<SchoolRow[]> {
  */
 export function schoolPage(db: Db, filter: { city: string | null; kind: SchoolKind | null }, limit: number, afterId: string | null): Promise<SchoolRow[]> {
   return db.query<SchoolRow>(
-    `SELECT ${SCHOOL} FROM schools
+    `SELECT ${SCHOOLS.select()} FROM schools
      WHERE ($1::text IS NULL OR city = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR id > $3)
      ORDER BY id LIMIT $4`,
     [filter.city, filter.kind, afterId, limit],

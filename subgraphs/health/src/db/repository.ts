@@ -1,46 +1,29 @@
 import type { Db } from '../../../../lib/db';
-import type { PageQuery } from '../../../../lib/sql';
+import { recordPages } from '../../../../lib/sql';
+import { ENCOUNTERS, FACILITIES, INSURANCE_CLAIMS, PRESCRIPTIONS, VACCINATIONS } from './generated/tables';
 import type { EncounterRow, FacilityRow, VaccinationRow } from './tables';
 
-const FACILITY = `id, name, kind, city`;
-const ENCOUNTER = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", facility_id AS "facilityId", kind,
-  diagnosis_code AS "diagnosisCode", diagnosis`;
-
-export const ENCOUNTER_PAGES: PageQuery = { table: 'encounters', columns: ENCOUNTER, sortColumn: 'occurred_at', sortType: 'timestamptz' };
-export const PRESCRIPTION_PAGES: PageQuery = {
-  table: 'prescriptions',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", encounter_id AS "encounterId", medication,
-    dosage, days_supply AS "daysSupply"`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const VACCINATION_PAGES: PageQuery = {
-  table: 'vaccinations',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", facility_id AS "facilityId", vaccine,
-    dose_number AS "doseNumber"`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const INSURANCE_CLAIM_PAGES: PageQuery = {
-  table: 'insurance_claims',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", encounter_id AS "encounterId", status,
-    claimed::text AS claimed, reimbursed::text AS reimbursed, currency`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
+/** A citizen's encounters, newest first (pages of many citizens in one statement: lib/loaders.ts pageLoader). */
+export const ENCOUNTER_PAGES = recordPages(ENCOUNTERS);
+/** A citizen's prescriptions, newest first. */
+export const PRESCRIPTION_PAGES = recordPages(PRESCRIPTIONS);
+/** A citizen's vaccinations, newest first. */
+export const VACCINATION_PAGES = recordPages(VACCINATIONS);
+/** A citizen's insurance claims, newest first. */
+export const INSURANCE_CLAIM_PAGES = recordPages(INSURANCE_CLAIMS);
 
 export function facilitiesById(db: Db, ids: string[]): Promise<FacilityRow[]> {
-  return db.query<FacilityRow>(`SELECT ${FACILITY} FROM facilities WHERE id = ANY($1::text[])`, [ids]);
+  return db.query<FacilityRow>(`SELECT ${FACILITIES.select()} FROM facilities WHERE id = ANY($1::text[])`, [ids]);
 }
 
 export function encountersById(db: Db, ids: string[]): Promise<EncounterRow[]> {
-  return db.query<EncounterRow>(`SELECT ${ENCOUNTER} FROM encounters WHERE id = ANY($1::text[])`, [ids]);
+  return db.query<EncounterRow>(`SELECT ${ENCOUNTERS.select()} FROM encounters WHERE id = ANY($1::text[])`, [ids]);
 }
 
 /** Every vaccination of these citizens, oldest first (evidence states the whole record, never a page of it). */
 export function vaccinationHistories(db: Db, citizenIds: string[]): Promise<VaccinationRow[]> {
   return db.query<VaccinationRow>(
-    `SELECT ${VACCINATION_PAGES.columns} FROM vaccinations WHERE citizen_id = ANY($1::text[]) ORDER BY occurred_at, id`,
+    `SELECT ${VACCINATIONS.select()} FROM vaccinations WHERE citizen_id = ANY($1::text[]) ORDER BY occurred_at, id`,
     [citizenIds],
   );
 }

@@ -1,4 +1,8 @@
-/** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
+/**
+ * Rows as the repository returns them (camelCase); resolvers shape them into graph types. Each
+ * is its table's row as the migrations define it (generated/tables.ts, `npm run codegen`).
+ */
+import type { EncountersRow, FacilitiesRow, InsuranceClaimsRow, PrescriptionsRow, VaccinationsRow } from './generated/tables';
 
 /** A citizen as this department sees one: the id, and identity's live consent grants. */
 export type { CitizenRef } from '../../../../lib/auth/access';
@@ -8,49 +12,8 @@ export interface ProfileParent {
   citizenId: string;
 }
 
-export interface FacilityRow {
-  id: string;
-  name: string;
-  kind: 'HOSPITAL' | 'CLINIC' | 'COMMUNITY_HEALTH_CENTRE';
-  city: string;
-}
-
-export interface EncounterRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  facilityId: string;
-  kind: 'GP_VISIT' | 'SPECIALIST' | 'EMERGENCY' | 'INPATIENT' | 'TELEHEALTH';
-  diagnosisCode: string;
-  diagnosis: string;
-}
-
-export interface PrescriptionRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  encounterId: string | null;
-  medication: string;
-  dosage: string;
-  daysSupply: number;
-}
-
-export interface VaccinationRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  facilityId: string;
-  vaccine: string;
-  doseNumber: number;
-}
-
-export interface InsuranceClaimRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  encounterId: string | null;
-  status: 'SUBMITTED' | 'APPROVED' | 'PARTIALLY_APPROVED' | 'REJECTED';
-  claimed: string;
-  reimbursed: string;
-  currency: string;
-}
+export type FacilityRow = FacilitiesRow;
+export type EncounterRow = EncountersRow;
+export type PrescriptionRow = PrescriptionsRow;
+export type VaccinationRow = VaccinationsRow;
+export type InsuranceClaimRow = InsuranceClaimsRow;

@@ -1,32 +1,18 @@
 import type { Db } from '../../../../lib/db';
-import type { PageQuery } from '../../../../lib/sql';
+import { recordPages } from '../../../../lib/sql';
+import { BENEFITS, CONTRIBUTIONS, INSURANCE_VOUCHERS, PENSIONS } from './generated/tables';
 import type { CoveredYearRow, EmployerYearRow, PensionRow, VoucherRow } from './tables';
 
-const CONTRIBUTION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", employer_id AS "employerId", scheme,
-  year, months, employee_amount::text AS "employeeAmount", employer_amount::text AS "employerAmount", currency`;
+/** A citizen's contributions, newest first (pages of many citizens in one statement: lib/loaders.ts pageLoader). */
+export const CONTRIBUTION_PAGES = recordPages(CONTRIBUTIONS);
+/** The same rows paged by employer: served by the index (employer_id, occurred_at DESC, id DESC). */
+export const EMPLOYER_CONTRIBUTION_PAGES = recordPages(CONTRIBUTIONS, 'employer_id');
+/** A citizen's benefits, newest first. */
+export const BENEFIT_PAGES = recordPages(BENEFITS);
+/** A citizen's medical-insurance vouchers, newest first. */
+export const VOUCHER_PAGES = recordPages(INSURANCE_VOUCHERS);
 
-export const CONTRIBUTION_PAGES: PageQuery = {
-  table: 'contributions',
-  columns: CONTRIBUTION,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-// The same rows paged by employer: served by the index (employer_id, occurred_at DESC, id DESC).
-export const EMPLOYER_CONTRIBUTION_PAGES: PageQuery = { ...CONTRIBUTION_PAGES, ownerColumn: 'employer_id' };
-export const BENEFIT_PAGES: PageQuery = {
-  table: 'benefits',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", kind, status,
-    monthly_amount::text AS "monthlyAmount", currency, start_date AS "startDate", end_date AS "endDate"`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-const PENSION = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", scheme, start_date AS "startDate",
-  monthly_amount::text AS "monthlyAmount", currency`;
-
-const VOUCHER = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", application_id AS "applicationId",
-  amount::text AS amount, currency, valid_until AS "validUntil", redeemed_at AS "redeemedAt", facility_id AS "facilityId",
-  encounter_id AS "encounterId"`;
-export const VOUCHER_PAGES: PageQuery = { table: 'insurance_vouchers', columns: VOUCHER, sortColumn: 'occurred_at', sortType: 'timestamptz' };
+const VOUCHER = INSURANCE_VOUCHERS.select();
 
 /** The voucher `id`, locked for the rest of the transaction (two redeemers: the second waits, then sees it redeemed). */
 export async function lockVoucher(tx: Db, id: string): Promise<VoucherRow | undefined> {
@@ -49,7 +35,7 @@ export async function markVoucherRedeemed(
 }
 
 export function pensionsByCitizen(db: Db, citizenIds: string[]): Promise<PensionRow[]> {
-  return db.query<PensionRow>(`SELECT ${PENSION} FROM pensions WHERE citizen_id = ANY($1::text[])`, [citizenIds]);
+  return db.query<PensionRow>(`SELECT ${PENSIONS.select()} FROM pensions WHERE citizen_id = ANY($1::text[])`, [citizenIds]);
 }
 
 /**
@@ -80,7 +66,7 @@ export function coveredYears(db: Db, citizenId: string, years: number[]): Promis
 /** A new medical-insurance e-voucher, in CNY (an approved voucher application issues one). */
 export async function insertVoucher(
   db: Db,
-  row: { id: string; citizenId: string; occurredAt: Date; applicationId: string; amount: string; validUntil: string },
+  row: Pick<VoucherRow, 'id' | 'citizenId' | 'occurredAt' | 'applicationId' | 'amount' | 'validUntil'>,
 ): Promise<void> {
   await db.query(
     `INSERT INTO insurance_vouchers (id, citizen_id, occurred_at, application_id, amount, currency, valid_until)

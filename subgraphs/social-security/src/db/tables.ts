@@ -1,4 +1,8 @@
-/** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
+/**
+ * Rows as the repository returns them (camelCase); resolvers shape them into graph types. Each
+ * table's row is as the migrations define it (generated/tables.ts, `npm run codegen`).
+ */
+import type { BenefitsRow, ContributionsRow, InsuranceVouchersRow, PensionsRow } from './generated/tables';
 
 /** A citizen as this department sees one: the id, and identity's live consent grants. */
 export type { CitizenRef } from '../../../../lib/auth/access';
@@ -13,40 +17,15 @@ export interface BusinessRef {
   id: string;
 }
 
-export interface ContributionRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  employerId: string;
-  scheme: 'PENSION_INSURANCE';
-  year: number;
-  months: number;
-  employeeAmount: string;
-  employerAmount: string;
-  currency: string;
-}
-
-export interface BenefitRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  kind: 'CHILD' | 'UNEMPLOYMENT' | 'DISABILITY' | 'HOUSING' | 'MATERNITY';
-  status: 'ACTIVE' | 'SUSPENDED' | 'ENDED';
-  monthlyAmount: string;
-  currency: string;
-  startDate: string;
-  endDate: string | null;
-}
-
-export interface PensionRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  scheme: 'EMPLOYEE_BASIC' | 'RESIDENT_BASIC';
-  startDate: string;
-  monthlyAmount: string;
-  currency: string;
-}
+export type ContributionRow = ContributionsRow;
+export type BenefitRow = BenefitsRow;
+export type PensionRow = PensionsRow;
+/**
+ * A medical-insurance e-voucher (`insurance_vouchers`): `validUntil` is the last day it may be
+ * redeemed; `redeemedAt`, `facilityId` and `encounterId` are set together when a health facility
+ * redeems it.
+ */
+export type VoucherRow = InsuranceVouchersRow;
 
 /** An employer's contributions in one year, summed up (`repository.employerYear`). */
 export interface EmployerYearRow {
@@ -56,23 +35,4 @@ export interface EmployerYearRow {
 }
 
 /** The months of one year a citizen's contributions cover, at most 12 (`repository.coveredYears`). */
-export interface CoveredYearRow {
-  year: number;
-  months: number;
-}
-
-/** A medical-insurance e-voucher (`insurance_vouchers`). */
-export interface VoucherRow {
-  id: string;
-  citizenId: string;
-  occurredAt: Date;
-  applicationId: string;
-  amount: string;
-  currency: string;
-  /** `YYYY-MM-DD`: the last day it may be redeemed. */
-  validUntil: string;
-  /** Set together when a health facility redeems it. */
-  redeemedAt: Date | null;
-  facilityId: string | null;
-  encounterId: string | null;
-}
+export type CoveredYearRow = Pick<ContributionsRow, 'year' | 'months'>;

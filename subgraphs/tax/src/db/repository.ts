@@ -1,30 +1,19 @@
 import type { Db } from '../../../../lib/db';
-import type { PageQuery } from '../../../../lib/sql';
+import { recordPages } from '../../../../lib/sql';
+import { BUSINESSES, EXPORT_REBATES, TAX_PAYMENTS, TAX_RETURNS } from './generated/tables';
 import type { BusinessRow, ExportRebateRow, OwnedBusinessRow, TaxReturnRow } from './tables';
 
-const BUSINESS = `b.id, b.registration_number AS "registrationNumber", b.name, b.sector, b.city,
-  b.founded_on AS "foundedOn", b.exporter`;
-const TAX_RETURN = `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", tax_year AS "taxYear",
-  employer_id AS "employerId", gross_income::text AS "grossIncome", taxable_income::text AS "taxableIncome",
-  tax_due::text AS "taxDue", currency, status`;
-const EXPORT_REBATE = `id, citizen_id AS "citizenId", business_id AS "businessId", occurred_at AS "occurredAt", goods,
-  amount::text AS amount, currency, status, paid_at AS "paidAt"`;
+/** A citizen's tax returns, newest first (pages of many citizens in one statement: lib/loaders.ts pageLoader). */
+export const TAX_RETURN_PAGES = recordPages(TAX_RETURNS);
+/** A citizen's tax payments, newest first. */
+export const TAX_PAYMENT_PAGES = recordPages(TAX_PAYMENTS);
+/** A citizen's export rebates, newest first. */
+export const CITIZEN_EXPORT_REBATE_PAGES = recordPages(EXPORT_REBATES);
+/** A business's export rebates, newest first (`Business.exportRebates`). */
+export const BUSINESS_EXPORT_REBATE_PAGES = recordPages(EXPORT_REBATES, 'business_id');
 
-export const TAX_RETURN_PAGES: PageQuery = { table: 'tax_returns', columns: TAX_RETURN, sortColumn: 'occurred_at', sortType: 'timestamptz' };
-export const TAX_PAYMENT_PAGES: PageQuery = {
-  table: 'tax_payments',
-  columns: `id, citizen_id AS "citizenId", occurred_at AS "occurredAt", tax_return_id AS "taxReturnId",
-    amount::text AS amount, currency, method`,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const CITIZEN_EXPORT_REBATE_PAGES: PageQuery = {
-  table: 'export_rebates',
-  columns: EXPORT_REBATE,
-  sortColumn: 'occurred_at',
-  sortType: 'timestamptz',
-};
-export const BUSINESS_EXPORT_REBATE_PAGES: PageQuery = { ...CITIZEN_EXPORT_REBATE_PAGES, ownerColumn: 'business_id' };
+const BUSINESS = BUSINESSES.select('b');
+const EXPORT_REBATE = EXPORT_REBATES.select();
 
 export function businessesById(db: Db, ids: string[]): Promise<BusinessRow[]> {
   return db.query<BusinessRow>(`SELECT ${BUSINESS} FROM businesses b WHERE b.id = ANY($1::text[])`, [ids]);
@@ -41,13 +30,13 @@ export function businessesByOwner(db: Db, citizenIds: string[]): Promise<OwnedBu
 }
 
 export function taxReturnsById(db: Db, ids: string[]): Promise<TaxReturnRow[]> {
-  return db.query<TaxReturnRow>(`SELECT ${TAX_RETURN} FROM tax_returns WHERE id = ANY($1::text[])`, [ids]);
+  return db.query<TaxReturnRow>(`SELECT ${TAX_RETURNS.select()} FROM tax_returns WHERE id = ANY($1::text[])`, [ids]);
 }
 
 /** An approved export rebate (an approved export-tax-rebate application files one), in CNY. */
 export async function insertExportRebate(
   db: Db,
-  row: { id: string; citizenId: string; businessId: string; occurredAt: Date; goods: string; amount: string },
+  row: Pick<ExportRebateRow, 'id' | 'citizenId' | 'businessId' | 'occurredAt' | 'goods' | 'amount'>,
 ): Promise<void> {
   await db.query(
     `INSERT INTO export_rebates (id, citizen_id, business_id, occurred_at, goods, amount, currency, status)

@@ -29,7 +29,7 @@ export interface ContributionsRow {
   citizenId: string;
   occurredAt: Date;
   employerId: string;
-  scheme: string;
+  scheme: 'PENSION_INSURANCE';
   year: number;
   months: number;
   employeeAmount: string;
