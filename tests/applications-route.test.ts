@@ -25,7 +25,7 @@ describe.each(BACKENDS)('a department\'s applications route (%s)', (backend) => 
       await tx.query(`INSERT INTO test_records (id) VALUES ($1)`, [`rec_${application.id}`]);
       // A process that dies after writing the record and before the status: the transaction goes.
       if (failApproval) throw new Error('killed between the record and the status');
-      return `rec_${application.id}`;
+      return { id: `rec_${application.id}`, summary: 'a test record' };
     },
   };
   let route: ReturnType<typeof applicationsRoute>;

@@ -194,6 +194,21 @@ describe.each(BACKENDS)('applications with once-only evidence (%s)', (backend) =
     expect(malformed.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 
+  it('tells the parent what the approval wrote and every read made for the application', async () => {
+    const query = `query One($id: ID!) { application(id: $id) { status recordId recordSummary evidenceReads { accessorId purpose caseId operationName services } } }`;
+    const { body } = await post(graph.url, { query, variables: { id } }, asParent);
+    expect(body.errors).toBeUndefined();
+    const app = body.data.application;
+    if (app.status === 'APPROVED') expect(app.recordSummary).toMatch(/^Enrolled at .+ from \d{4}-09-01$/);
+    else expect(app.recordSummary).toBeNull();
+    expect(app.evidenceReads.map((r: { operationName: string }) => r.operationName).sort()).toEqual(['EvidenceApplicantRelation', 'EvidenceFromHealth', 'EvidenceFromIdentity', 'EvidenceFromIdentity']);
+    for (const read of app.evidenceReads) expect(read).toMatchObject({ accessorId: 'department:education', purpose: 'SCHOOL_ENROLLMENT', caseId: id });
+    // The child (the subject, not the applicant) sees these reads in their own access log, not here.
+    const asChild = await authHeaders(graph.keys, { sub: child, role: 'citizen' });
+    const childs = await post(graph.url, { query, variables: { id } }, asChild);
+    expect(childs.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   it("lists the application on the parent's and the child's Citizen.applications", async () => {
     const mine = `query Mine($id: ID!) { citizen(id: $id) { applications(first: 5) { edges { node { id procedure { code } } } pageInfo { hasNextPage } } } }`;
     const { body } = await post(graph.url, { query: mine, variables: { id: parent } }, asParent);

@@ -239,6 +239,15 @@ describe('applying once in the citizen portal', () => {
     const history = (await application().getByRole('list').nth(1).getByRole('listitem').allInnerTexts()).map((item) => item.split(' ')[0]);
     expect(history).toEqual(['Draft', 'Evidence', 'Submitted', 'Approved']);
     expect(shown).toMatch(/to the decision, within the standard\./);
+    // What the approval wrote, in words: the enrollment is the child's, which the parent cannot open in the child's section.
+    expect(shown).toContain(`Enrolled at ${school.name}`);
+    // Every read education made for the application, from the access trail: the household check and the three pieces
+    // (the health one twice: asked while health was down, then again).
+    const reads = await application().getByRole('list').nth(2).getByRole('listitem').allInnerTexts();
+    expect(reads.filter((r) => r.startsWith('Education: Checked that the child is of your household'))).toHaveLength(1);
+    expect(reads.filter((r) => r.startsWith('Education: Read from the civil registry'))).toHaveLength(2);
+    expect(reads.filter((r) => r.startsWith('Education: Read the vaccination record')).length).toBeGreaterThanOrEqual(1);
+    expect(reads.every((r) => /School enrollment|Enrolling a child in school/.test(r))).toBe(true);
     const mine = await page.getByRole('region', { name: 'My applications' }).innerText();
     expect(mine).toMatch(/School enrollment for a child of your household[\s\S]*Status\s*Approved[\s\S]*For\s*/);
     expect(mine).toContain(childName);

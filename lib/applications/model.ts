@@ -41,6 +41,8 @@ export interface ApplicationView {
   decidedBy: string | null;
   decisionReason: string | null;
   recordId: string | null;
+  /** What the approval wrote, in one line for the applicant. */
+  recordSummary: string | null;
   history: Array<{ status: ApplicationStatus; at: string; actor: string }>;
   /** One entry per evidence type the procedure requires, received or not. */
   evidence: EvidenceView[];

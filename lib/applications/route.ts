@@ -39,8 +39,11 @@ export interface ProcedureHandler {
    * FORBIDDEN if not. `applicationId` is the case of any read it makes through the gateway.
    */
   checkSubject?(db: Db, args: { applicantId: string; subjectId: string; applicationId: string }): Promise<void>;
-  /** On approval, in the decision's transaction: writes the department's own record and returns its id. */
-  approve(tx: Db, application: ApplicationRow, officer: Principal): Promise<string>;
+  /**
+   * On approval, in the decision's transaction: writes the department's own record and returns
+   * its id and a one-line summary the applicant reads (the record may be a child's).
+   */
+  approve(tx: Db, application: ApplicationRow, officer: Principal): Promise<{ id: string; summary: string }>;
 }
 
 const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -138,6 +141,7 @@ export function applicationsRoute(service: HandlingService, db: Db, handlers: re
         decidedBy: row.decidedBy,
         decisionReason: row.decisionReason,
         recordId: row.recordId,
+        recordSummary: row.recordSummary,
         history: events.filter((e) => e.applicationId === row.id).map((e) => ({ status: e.status, at: e.at.toISOString(), actor: e.actor })),
         evidence: procedure.evidence.map((type) => {
           const piece = mine.find((e) => e.type === type);
@@ -265,9 +269,15 @@ export function applicationsRoute(service: HandlingService, db: Db, handlers: re
         if (!row || row.status !== 'SUBMITTED') {
           throw new ApplicationError('CONFLICT', `application ${procedureOfId.id} is ${row?.status ?? 'gone'}${row?.decidedBy ? `, decided by ${row.decidedBy} at ${row.decidedAt?.toISOString()}` : ''}; only a SUBMITTED application can be decided`);
         }
-        const recordId = decision === 'APPROVE' ? await handler.approve(tx, row, principal) : null;
+        const record = decision === 'APPROVE' ? await handler.approve(tx, row, principal) : null;
         const status: ApplicationStatus = decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
-        await store.moveStatus(tx, row.id, ['SUBMITTED'], status, { decidedAt: at, decidedBy: principal.sub, decisionReason: reason, recordId });
+        await store.moveStatus(tx, row.id, ['SUBMITTED'], status, {
+          decidedAt: at,
+          decidedBy: principal.sub,
+          decisionReason: reason,
+          recordId: record?.id ?? null,
+          recordSummary: record?.summary ?? null,
+        });
         await store.appendEvent(tx, row.id, status, at, principal.sub);
         return (await store.findApplication(tx, row.id))!;
       });

@@ -26,7 +26,7 @@ export async function lockApplication(tx: Db, id: string): Promise<ApplicationRo
  * Inserts a draft unless the applicant already has one under `clientRequestId`; returns the
  * application either way and whether it is new. Concurrent retries: the unique key lets one in.
  */
-export async function insertDraft(tx: Db, row: Omit<ApplicationRow, 'submittedAt' | 'decidedAt' | 'decidedBy' | 'decisionReason' | 'recordId' | 'status'>): Promise<{ row: ApplicationRow; created: boolean }> {
+export async function insertDraft(tx: Db, row: Omit<ApplicationRow, 'submittedAt' | 'decidedAt' | 'decidedBy' | 'decisionReason' | 'recordId' | 'recordSummary' | 'status'>): Promise<{ row: ApplicationRow; created: boolean }> {
   const inserted = await tx.query<ApplicationRow>(
     `INSERT INTO applications (id, procedure, applicant_id, subject_id, client_request_id, status, details, created_at)
      VALUES ($1, $2, $3, $4, $5, 'DRAFT', $6, $7)
@@ -57,14 +57,14 @@ export async function moveStatus(
   id: string,
   from: readonly ApplicationStatus[],
   to: ApplicationStatus,
-  set: { submittedAt?: Date; decidedAt?: Date; decidedBy?: string; decisionReason?: string | null; recordId?: string | null } = {},
+  set: { submittedAt?: Date; decidedAt?: Date; decidedBy?: string; decisionReason?: string | null; recordId?: string | null; recordSummary?: string | null } = {},
 ): Promise<boolean> {
   const rows = await tx.query(
     `UPDATE applications SET status = $3,
        submitted_at = coalesce($4, submitted_at), decided_at = coalesce($5, decided_at), decided_by = coalesce($6, decided_by),
-       decision_reason = coalesce($7, decision_reason), record_id = coalesce($8, record_id)
+       decision_reason = coalesce($7, decision_reason), record_id = coalesce($8, record_id), record_summary = coalesce($9, record_summary)
      WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
-    [id, from, to, set.submittedAt ?? null, set.decidedAt ?? null, set.decidedBy ?? null, set.decisionReason ?? null, set.recordId ?? null],
+    [id, from, to, set.submittedAt ?? null, set.decidedAt ?? null, set.decidedBy ?? null, set.decisionReason ?? null, set.recordId ?? null, set.recordSummary ?? null],
   );
   return rows.length === 1;
 }

@@ -1,7 +1,7 @@
 import { useMutation } from '@apollo/client/react';
 import { useState } from 'react';
 import { CitizenRequestEvidenceDocument, CitizenSubmitApplicationDocument } from '../../schema/operations/generated/graphql';
-import { attributeLabel, attributeValue, days, errorText, issuerName, statusLabel, type ApplicationDetail, type Evidence } from './applications';
+import { attributeLabel, attributeValue, days, errorText, issuerName, readLabel, statusLabel, type ApplicationDetail, type Evidence, type EvidenceRead } from './applications';
 import { formatDateTime } from './format';
 
 /**
@@ -17,8 +17,11 @@ export function ApplicationView({
   onChanged,
   onRefresh,
   refreshing,
+  reads,
 }: {
   application: ApplicationDetail;
+  /** The reads the handling department made for this application (the access trail), when loaded. */
+  reads?: readonly EvidenceRead[];
   subjectName?: string;
   schoolName?: string;
   /** The application as the last mutation returned it. */
@@ -122,7 +125,7 @@ export function ApplicationView({
           </p>
           {application.recordId && (
             <p>
-              Recorded as {application.procedure.record} (<span className="mono">{application.recordId}</span>).
+              {application.recordSummary ?? `Recorded as ${application.procedure.record}`} (<span className="mono">{application.recordId}</span>).
             </p>
           )}
         </div>
@@ -139,6 +142,25 @@ export function ApplicationView({
       </ol>
       <h3>Service time</h3>
       <ServiceTime application={application} />
+      {reads && (
+        <>
+          <h3>Who read what for this application</h3>
+          {reads.length === 0 ? (
+            <p className="muted">No department has read anything for it yet.</p>
+          ) : (
+            <ol className="history reads">
+              {reads.map((read) => (
+                <li key={read.id}>
+                  <span className="record-title">{readLabel(read)}</span> <time dateTime={read.occurredAt}>{formatDateTime(read.occurredAt)}</time>{' '}
+                  <span className="muted">
+                    ({read.accessorId}, from {read.services.join(', ')}: {read.purposeMeaning ?? 'no stated purpose'})
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
     </section>
   );
 }

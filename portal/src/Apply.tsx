@@ -330,6 +330,7 @@ function FollowedApplication({
   return (
     <ApplicationView
       application={application}
+      reads={data?.application?.evidenceReads}
       subjectName={application.subjectId === me ? 'You' : (subjectName(application.subjectId) ?? application.subjectId)}
       schoolName={application.schoolId ? schoolName(application.schoolId) : undefined}
       refreshing={loading}

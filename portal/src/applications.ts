@@ -1,10 +1,25 @@
 /** Helpers for the "Apply" page: names, statuses and evidence attributes in the citizen's words. */
-import type { CitizenApplicationFieldsFragment } from '../../schema/operations/generated/graphql';
+import type { CitizenApplicationFieldsFragment, CitizenApplicationQuery } from '../../schema/operations/generated/graphql';
 import { graphQLErrors } from './errors';
 import { formatDate, humanize } from './format';
 
 export type ApplicationDetail = CitizenApplicationFieldsFragment;
 export type Evidence = ApplicationDetail['evidence'][number];
+/** A read the handling department made for the application, from the access trail. */
+export type EvidenceRead = NonNullable<CitizenApplicationQuery['application']>['evidenceReads'][number];
+
+/** The registered operations a department runs for an application, in the citizen's words. */
+const READS: Record<string, string> = {
+  EvidenceApplicantRelation: 'Checked that the child is of your household',
+  EvidenceFromIdentity: 'Read from the civil registry',
+  EvidenceFromHealth: 'Read the vaccination record',
+  EvidenceFromSocialSecurity: 'Read the insured status',
+  EvidenceFromTaxForBusiness: "Read the business's registration",
+  EvidenceFromSocialSecurityForBusiness: "Read the employer's contributions",
+  DepartmentMarkVoucherRedeemed: 'Marked the voucher used',
+};
+export const readLabel = (read: EvidenceRead) =>
+  `${issuerName(read.department ? read.department.toLowerCase().replace(/_/g, '-') : read.accessorId.replace(/^department:/, ''))}: ${READS[read.operationName ?? ''] ?? read.operationName ?? 'a read'}`;
 
 /** The issuing services, as the citizen knows them. */
 const ISSUERS: Record<string, string> = {

@@ -7,6 +7,7 @@ export const audit = {
   title: 'Access trail',
   mappers: {
     Citizen: '../db/tables#CitizenRef',
+    Application: '../db/tables#ApplicationRef',
     AccessRecord: '../db/tables#AccessRecordRow',
   },
   server: './src/server#audit',

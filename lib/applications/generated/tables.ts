@@ -55,14 +55,15 @@ export interface ApplicationsRow {
   decidedBy: string | null;
   decisionReason: string | null;
   recordId: string | null;
+  recordSummary: string | null;
 }
 
 /** `applications`: its columns in table order, and its select list (optionally qualified, `b.`), which gives rows of type ApplicationsRow. */
 export const APPLICATIONS = {
   table: 'applications',
-  columns: ['id', 'procedure', 'applicant_id', 'subject_id', 'client_request_id', 'status', 'details', 'created_at', 'submitted_at', 'decided_at', 'decided_by', 'decision_reason', 'record_id'] as const,
+  columns: ['id', 'procedure', 'applicant_id', 'subject_id', 'client_request_id', 'status', 'details', 'created_at', 'submitted_at', 'decided_at', 'decided_by', 'decision_reason', 'record_id', 'record_summary'] as const,
   select: (alias?: string): string => {
     const p = alias ? `${alias}.` : '';
-    return `${p}id, ${p}procedure, ${p}applicant_id AS "applicantId", ${p}subject_id AS "subjectId", ${p}client_request_id AS "clientRequestId", ${p}status, ${p}details, ${p}created_at AS "createdAt", ${p}submitted_at AS "submittedAt", ${p}decided_at AS "decidedAt", ${p}decided_by AS "decidedBy", ${p}decision_reason AS "decisionReason", ${p}record_id AS "recordId"`;
+    return `${p}id, ${p}procedure, ${p}applicant_id AS "applicantId", ${p}subject_id AS "subjectId", ${p}client_request_id AS "clientRequestId", ${p}status, ${p}details, ${p}created_at AS "createdAt", ${p}submitted_at AS "submittedAt", ${p}decided_at AS "decidedAt", ${p}decided_by AS "decidedBy", ${p}decision_reason AS "decisionReason", ${p}record_id AS "recordId", ${p}record_summary AS "recordSummary"`;
   },
 } as const;

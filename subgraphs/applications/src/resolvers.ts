@@ -182,6 +182,11 @@ export const resolvers: Resolvers = {
   },
 
   Application: {
+    // Another subgraph names an application (the trail's reads for it): fetched from its department for this caller.
+    __resolveReference: async (ref, ctx) => {
+      const answer = await forward<{ application: ApplicationView }>(applicationService(ref.id), ctx.principal, { op: 'get', id: ref.id });
+      return seen(ctx, answer).application;
+    },
     procedure: (a) => procedureByCode(a.procedure)!,
     applicant: (a) => ({ id: a.applicantId }),
     subjectKind: (a) => procedureByCode(a.procedure)!.subject,

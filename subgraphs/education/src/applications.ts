@@ -49,14 +49,15 @@ export const schoolEnrollment: ProcedureHandler = {
     const [school] = await schoolsById(tx, [application.details.schoolId]);
     const now = new Date();
     const id = `enr_${application.id}`;
+    const startDate = nextSchoolYear(now);
     await insertEnrollment(tx, {
       id,
       citizenId: application.subjectId,
       occurredAt: now,
       schoolId: school.id,
       level: ENTRY_LEVEL[school.kind]!,
-      startDate: nextSchoolYear(now),
+      startDate,
     });
-    return id;
+    return { id, summary: `Enrolled at ${school.name} (${school.city}) from ${startDate}` };
   },
 };

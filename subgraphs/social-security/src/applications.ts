@@ -21,6 +21,6 @@ export const medicalInsuranceVoucher: ProcedureHandler = {
     const id = `vch_${application.id}`;
     const validUntil = new Date(now.getTime() + VOUCHER_VALID_DAYS * 86_400_000).toISOString().slice(0, 10);
     await insertVoucher(tx, { id, citizenId: application.subjectId, occurredAt: now, applicationId: application.id, amount: VOUCHER_AMOUNT, validUntil });
-    return id;
+    return { id, summary: `Medical-insurance e-voucher of CNY ${VOUCHER_AMOUNT}, valid until ${validUntil}; redeem it at a health facility` };
   },
 };

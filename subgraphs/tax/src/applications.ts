@@ -42,6 +42,6 @@ export const exportTaxRebate: ProcedureHandler = {
       goods: application.details.exportGoods,
       amount: application.details.rebateAmount,
     });
-    return id;
+    return { id, summary: `Export rebate of CNY ${application.details.rebateAmount} on ${application.details.exportGoods}, approved; paid later` };
   },
 };

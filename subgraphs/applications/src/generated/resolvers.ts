@@ -22,6 +22,8 @@ export type Application = {
   __typename?: 'Application';
   /** Who applied. */
   applicant: Citizen;
+  /** The applicant's citizen id (the access trail shows them the reads made for their application). */
+  applicantId: Scalars['ID']['output'];
   /** The business it is for, when it is. */
   business?: Maybe<Business>;
   /** The applicant's own key for it: a retried startApplication with the same key returns this one. */
@@ -43,6 +45,8 @@ export type Application = {
   rebateAmount?: Maybe<Scalars['String']['output']>;
   /** The department's own record the approval wrote (an enrollment, an export rebate, a voucher). */
   recordId?: Maybe<Scalars['ID']['output']>;
+  /** What the approval wrote, in one line: the record may be a child's, which the applicant cannot read in the child's section. */
+  recordSummary?: Maybe<Scalars['String']['output']>;
   /** The school chosen (school enrollment). */
   schoolId?: Maybe<Scalars['ID']['output']>;
   serviceTime: ServiceTime;
@@ -413,11 +417,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  Application: Application;
   Citizen: Citizen;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  Application:
+    ( { __typename: 'Application' }
+    & GraphQLRecursivePick<FederationTypes['Application'], {"id":true}> );
   Citizen:
     ( { __typename: 'Citizen' }
     & GraphQLRecursivePick<FederationTypes['Citizen'], {"id":true}> );
@@ -428,8 +436,8 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Application: ResolverTypeWrapper<ApplicationView>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ApplicationConnection: ResolverTypeWrapper<Omit<ApplicationConnection, 'edges'> & { edges: Array<ResolversTypes['ApplicationEdge']> }>;
   ApplicationEdge: ResolverTypeWrapper<Omit<ApplicationEdge, 'node'> & { node: ResolversTypes['Application'] }>;
   ApplicationEvidence: ResolverTypeWrapper<EvidenceView>;
@@ -461,8 +469,8 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Application: ApplicationView;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  String: Scalars['String']['output'];
   ApplicationConnection: Omit<ApplicationConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApplicationEdge']> };
   ApplicationEdge: Omit<ApplicationEdge, 'node'> & { node: ResolversParentTypes['Application'] };
   ApplicationEvidence: EvidenceView;
@@ -484,8 +492,10 @@ export type ResolversParentTypes = {
   StartApplicationInput: StartApplicationInput;
 };
 
-export type ApplicationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Application'] = ResolversParentTypes['Application']> = {
+export type ApplicationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Application'] = ResolversParentTypes['Application'], FederationReferenceType extends FederationReferenceTypes['Application'] = FederationReferenceTypes['Application']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Application']> | FederationReferenceType, FederationReferenceType, ContextType>;
   applicant?: Resolver<ResolversTypes['Citizen'], ParentType, ContextType>;
+  applicantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   business?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType>;
   clientRequestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -501,6 +511,7 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   procedure?: Resolver<ResolversTypes['Procedure'], ParentType, ContextType>;
   rebateAmount?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  recordSummary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   schoolId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   serviceTime?: Resolver<ResolversTypes['ServiceTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ApplicationStatus'], ParentType, ContextType>;

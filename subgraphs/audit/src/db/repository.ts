@@ -208,3 +208,14 @@ export async function insertCheckpoint(db: Db, checkpoint: CheckpointRow): Promi
 export function checkpointsAfter(db: Db, afterSeq: number, limit: number): Promise<CheckpointRow[]> {
   return db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM trail_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit]);
 }
+
+/** How many reads `Application.evidenceReads` shows at most. */
+export const MAX_CASE_READS = 50;
+
+/** The reads departments made as themselves under case `caseId` (an application), newest first. */
+export function departmentReadsForCase(db: Db, caseId: string): Promise<AccessRecordRow[]> {
+  return db.query<AccessRecordRow>(
+    `SELECT ${RECORD} FROM access_trail t WHERE t.case_id = $1 AND t.principal_sub LIKE 'department:%' ORDER BY t.seq DESC LIMIT $2`,
+    [caseId, MAX_CASE_READS],
+  );
+}

@@ -67,3 +67,9 @@ export interface TrailFilter {
  * signed at `signedAt`; as the migrations define it (generated/tables.ts).
  */
 export type CheckpointRow = TrailCheckpointsRow;
+
+/** An application as the gateway passes it to the trail: its id and its applicant (from the desk). */
+export interface ApplicationRef {
+  id: string;
+  applicantId: string;
+}
