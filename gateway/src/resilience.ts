@@ -57,8 +57,21 @@ export function isConnectionError(error: unknown): boolean {
   return errorCode(error) !== undefined;
 }
 
+/**
+ * The body the data source sends starts with the query (`{"query":"query Name__tax__0(...`): its
+ * first keyword read off the JSON text, without parsing the whole body (the entity
+ * representations in `variables` are most of it). Only a keyword followed by a character that
+ * cannot continue a name, as JSON writes it, decides; anything else (a comment, an escape, other
+ * key order) is left to the full parse below.
+ */
+const LEADING_KEYWORD = /^\{"query":"(?:\s|\\[nrt])*(query|mutation|subscription|\{)(?=[\s({@"]|\\[nrt])/;
+
 function isMutation(body: unknown): boolean {
   if (typeof body !== 'string' && !Buffer.isBuffer(body)) return false;
+  if (typeof body === 'string') {
+    const keyword = LEADING_KEYWORD.exec(body.slice(0, 64))?.[1];
+    if (keyword !== undefined) return keyword === 'mutation';
+  }
   try {
     const query = (JSON.parse(body.toString()) as { query?: unknown }).query;
     // Planner-generated subgraph operations start with their keyword (or `{` for a query).
