@@ -209,11 +209,47 @@ describe.each(BACKENDS)('applications with once-only evidence (%s)', (backend) =
     expect(childs.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
+  it("pages the parent's applications across departments, newest first, each once", async () => {
+    // Two vouchers (social security) beside the school enrollment (education).
+    for (const key of ['page-1', 'page-2']) {
+      const started = await post(graph.url, { query: START, variables: { input: { procedure: 'MEDICAL_INSURANCE_VOUCHER', subjectId: parent, clientRequestId: key } } }, asParent);
+      expect(started.body.errors).toBeUndefined();
+    }
+    const page = `query P($id: ID!, $first: Int, $after: String) { citizen(id: $id) { applications(first: $first, after: $after) { edges { cursor node { id createdAt } } pageInfo { hasNextPage endCursor } } } }`;
+    const all = (await post(graph.url, { query: page, variables: { id: parent, first: 10 } }, asParent)).body.data.citizen.applications;
+    expect(all.pageInfo.hasNextPage).toBe(false);
+    const ids = all.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(ids).toHaveLength(3);
+    expect(ids).toContain(id);
+    const times = all.edges.map((e: { node: { createdAt: string } }) => e.node.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    // One at a time, following endCursor: the same list, in the same order.
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const answer: any = (await post(graph.url, { query: page, variables: { id: parent, first: 1, after } }, asParent)).body.data.citizen.applications;
+      walked.push(...answer.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!answer.pageInfo.hasNextPage) break;
+      after = answer.pageInfo.endCursor;
+    }
+    expect(walked).toEqual(ids);
+    // Resuming from the first edge's cursor of a two-edge page gives what follows it.
+    const two = (await post(graph.url, { query: page, variables: { id: parent, first: 2 } }, asParent)).body.data.citizen.applications;
+    const rest = (await post(graph.url, { query: page, variables: { id: parent, first: 10, after: two.edges[0].cursor } }, asParent)).body.data.citizen.applications;
+    expect(rest.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(1));
+    const bad = await post(graph.url, { query: page, variables: { id: parent, first: 1, after: 'not-a-cursor' } }, asParent);
+    expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
   it("lists the application on the parent's and the child's Citizen.applications", async () => {
     const mine = `query Mine($id: ID!) { citizen(id: $id) { applications(first: 5) { edges { node { id procedure { code } } } pageInfo { hasNextPage } } } }`;
     const { body } = await post(graph.url, { query: mine, variables: { id: parent } }, asParent);
     expect(body.errors).toBeUndefined();
-    expect(body.data.citizen.applications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id]);
+    expect(body.data.citizen.applications.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
+    // The child it is for sees it in their own list.
+    const asChild = await authHeaders(graph.keys, { sub: child, role: 'citizen' });
+    const childs = await post(graph.url, { query: mine, variables: { id: child } }, asChild);
+    expect(childs.body.data.citizen.applications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id]);
     // Another citizen may not list the parent's applications.
     const asStranger = await authHeaders(graph.keys, { sub: stranger, role: 'citizen' });
     const theirs = await post(graph.url, { query: mine, variables: { id: parent } }, asStranger);
