@@ -76,18 +76,27 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       expect(await verifyTrail(db, { batchSize: 7 })).toEqual({ ok: true, count: 50 });
     });
 
-    it('never has two batches in flight, and caps a batch at maxBatch', async () => {
-      let inFlight = 0;
-      let most = 0;
+    /** `db`, watching its trail inserts (one per batch); `fail` makes them throw before they reach the store. */
+    function watchInserts(options: { fail?: () => Error | undefined } = {}) {
+      const seen = { inFlight: 0, most: 0, inserts: 0 };
       const watched: Db = Object.create(db);
-      watched.transaction = async (fn) => {
-        most = Math.max(most, ++inFlight);
+      watched.query = async <Row,>(sql: string, params?: readonly unknown[]) => {
+        if (!sql.includes('INSERT INTO access_trail')) return db.query<Row>(sql, params);
+        const error = options.fail?.();
+        if (error) throw error;
+        seen.inserts++;
+        seen.most = Math.max(seen.most, ++seen.inFlight);
         try {
-          return await db.transaction(fn);
+          return await db.query<Row>(sql, params);
         } finally {
-          inFlight--;
+          seen.inFlight--;
         }
       };
+      return { watched, seen };
+    }
+
+    it('never has two batches in flight, and caps a batch at maxBatch', async () => {
+      const { watched, seen } = watchInserts();
       const writer = new TrailWriter(watched, { windowMs: 1, maxBatch: 8 });
       const waves = [];
       for (let wave = 0; wave < 5; wave++) {
@@ -95,20 +104,25 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await Promise.all(waves);
-      expect(most).toBe(1);
+      expect(seen.most).toBe(1);
       expect(writer.stats.records).toBe(100);
       expect(writer.stats.batches).toBeGreaterThanOrEqual(100 / 8);
+      expect(seen.inserts).toBe(writer.stats.batches);
       expect(await verifyTrail(db)).toEqual({ ok: true, count: 150 });
     });
 
-    it('rejects every caller of a batch whose transaction fails, and stores none of it', async () => {
-      const failing: Db = Object.create(db);
-      failing.transaction = (fn) =>
-        db.transaction(async (tx) => {
-          await fn(tx);
-          throw new Error('the disk is full');
-        });
-      const writer = new TrailWriter(failing);
+    it('writes a batch in one statement, reading the chain head only when it does not know it', async () => {
+      const writer = new TrailWriter(db);
+      await writer.append(parsed());
+      const before = db.stats.statements;
+      await writer.append(parsed());
+      await Promise.all([writer.append(parsed()), writer.append(parsed())]);
+      expect(db.stats.statements - before).toBe(2);
+    });
+
+    it('rejects every caller of a batch whose insert fails, and stores none of it', async () => {
+      const { watched } = watchInserts({ fail: () => new Error('the disk is full') });
+      const writer = new TrailWriter(watched);
       const before = await count(db);
       const results = await Promise.allSettled([writer.append(parsed()), writer.append(parsed()), writer.append(parsed())]);
       expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
@@ -117,6 +131,21 @@ describe.each(BACKENDS)('audit service (%s)', (backend) => {
       const next = await new TrailWriter(db).append(parsed());
       expect(next.seq).toBe(before + 1);
       expect(await verifyTrail(db)).toEqual({ ok: true, count: before + 1 });
+    });
+
+    it('keeps one chain when replicas write to one store: a stale head is a duplicate seq, chained again', async () => {
+      const before = await count(db);
+      // Two writers (two audit processes) that each know the head, then write in turns and at once.
+      const [a, b] = [new TrailWriter(db), new TrailWriter(db)];
+      await a.append(parsed());
+      await b.append(parsed());
+      // a's head is stale now (b wrote after it): its next batch collides with b's seq and is chained onto it.
+      const interleaved = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).append(parsed({ durationMs: i }))));
+      expect(await count(db)).toBe(before + 32);
+      expect(new Set(interleaved.map((r) => r.seq)).size).toBe(30);
+      expect(await verifyTrail(db)).toEqual({ ok: true, count: before + 32 });
+      expect(a.stats.failedBatches + b.stats.failedBatches).toBe(0);
+      expect(a.stats.rechained).toBeGreaterThan(0);
     });
 
     it('takes only parsed records: a bad record is refused when parsed, before it can join a batch', () => {

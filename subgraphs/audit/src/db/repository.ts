@@ -40,17 +40,6 @@ const CASTS: Partial<Record<string, string>> = {
   duration_ms: '::integer',
 };
 
-// Any number that is not some other lock of this store's (migrations take 72810531).
-const TRAIL_LOCK = 41_55_44_49;
-
-/**
- * Serialises writers across processes: several audit replicas may append to one server store.
- * Held until the transaction ends. PGlite has one connection per store, so it needs none.
- */
-export async function lockTrail(tx: Db): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [TRAIL_LOCK]);
-}
-
 /** The last record's seq and hash, or `null` for an empty trail. */
 export async function chainTip(db: Db): Promise<ChainTip | null> {
   const [tip] = await db.query<ChainTip>('SELECT seq, hash FROM access_trail ORDER BY seq DESC LIMIT 1');
