@@ -1,3 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { print } from 'graphql';
+import {
+  DepartmentMarkVoucherRedeemedDocument,
+  EvidenceApplicantRelationDocument,
+  EvidenceFromHealthDocument,
+  EvidenceFromIdentityDocument,
+  EvidenceFromSocialSecurityDocument,
+  EvidenceFromSocialSecurityForBusinessDocument,
+  EvidenceFromTaxForBusinessDocument,
+} from '../schema/operations/generated/graphql';
 import { APPLICATIONS_MIGRATIONS, applicationsRoute, type ProcedureHandler } from '../lib/applications';
 import { MAX_OPEN_APPLICATIONS } from '../lib/applications/route';
 import type { Principal } from '../lib/auth/principal';
@@ -143,3 +156,22 @@ describe.each(BACKENDS)('a department\'s applications route (%s)', (backend) => 
   });
 });
 
+
+describe('what a department sends the gateway', () => {
+  it('is registered: the text it sends hashes to an id of the manifest, so it runs where registration is required', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'operations', 'manifest.json'), 'utf8')) as Record<string, string>;
+    const sent = [
+      EvidenceFromIdentityDocument,
+      EvidenceFromHealthDocument,
+      EvidenceFromSocialSecurityDocument,
+      EvidenceFromTaxForBusinessDocument,
+      EvidenceFromSocialSecurityForBusinessDocument,
+      EvidenceApplicantRelationDocument,
+      DepartmentMarkVoucherRedeemedDocument,
+    ];
+    for (const document of sent) {
+      const text = print(document);
+      expect(manifest[createHash('sha256').update(text).digest('hex')]).toBe(text);
+    }
+  });
+});
