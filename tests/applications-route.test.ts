@@ -78,8 +78,13 @@ describe.each(BACKENDS)('a department\'s applications route (%s)', (backend) => 
       [{ op: 'nope' }, 'op'],
       [{ op: 'get', id: 'app_tax_abc' }, 'id'],
       [{ op: 'list', first: 1000 }, 'first'],
+      [{ op: 'list', after: 'bm90LWEtY3Vyc29y' }, 'after'],
+      [{ op: 'listForCitizen', citizenId: 'cit_000002', after: 'garbage' }, 'after'],
+      // A cursor of the right shape whose key is not a time: refused, not a failed statement.
+      [{ op: 'listForCitizen', citizenId: 'cit_000002', after: Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url') }, 'after'],
+      [{ op: 'list', first: '5' }, 'first'],
     ] as const) {
-      const answer = await call(body as Record<string, unknown>, body.op === 'list' ? officer('o-1') : citizen('cit_000002'));
+      const answer = await call(body as Record<string, unknown>, body.op === 'list' ? officer('o-1') : citizen('cit_000002')).catch((error: Error) => ({ status: 500, body: error.message }));
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ error: { code: 'BAD_USER_INPUT', field } });
     }

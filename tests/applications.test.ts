@@ -239,6 +239,10 @@ describe.each(BACKENDS)('applications with once-only evidence (%s)', (backend) =
     expect(rest.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(1));
     const bad = await post(graph.url, { query: page, variables: { id: parent, first: 1, after: 'not-a-cursor' } }, asParent);
     expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    // A merged cursor that names a department's cursor this connection never gave: the department refuses it.
+    const forged = Buffer.from(JSON.stringify({ education: 'garbage' })).toString('base64url');
+    const refused = await post(graph.url, { query: page, variables: { id: parent, first: 1, after: forged } }, asParent);
+    expect(refused.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it("lists the application on the parent's and the child's Citizen.applications", async () => {

@@ -3,7 +3,8 @@ import type { Principal } from '../auth/principal';
 import type { Db } from '../db';
 import { keyring } from '../evidence/keyring';
 import { verifyEvidence } from '../evidence/document';
-import { decodeCursor } from '../paging';
+import { GraphQLError } from 'graphql';
+import { pageArgs } from '../paging';
 import { EVIDENCE_TYPES, procedureByCode, proceduresOf, type EvidenceType, type HandlingService, type Procedure } from '../procedures';
 import { fetchEvidence, type EvidenceAnswer } from './evidence-sources';
 import {
@@ -77,12 +78,22 @@ function text(body: Record<string, unknown>, field: string, pattern: RegExp, wha
   return value;
 }
 
+/**
+ * `first` and `after` of a list, checked as every connection checks them (lib/paging.ts
+ * `pageArgs`), and the cursor's key a time, as this list sorts by: a refusal, never a failed statement.
+ */
 function pageOf(body: Record<string, unknown>) {
-  const first = body.first ?? 20;
-  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > 100) throw badInput('first', 'must be between 1 and 100');
-  const after = body.after;
-  if (after !== undefined && after !== null && (typeof after !== 'string' || after.length > 200)) throw badInput('after', 'must be a cursor this connection returned');
-  return { first, after: typeof after === 'string' ? decodeCursor(after) : null };
+  const { first: rawFirst = null, after: rawAfter = null } = body;
+  if (rawFirst !== null && typeof rawFirst !== 'number') throw badInput('first', 'must be a number between 1 and 100');
+  if (rawAfter !== null && (typeof rawAfter !== 'string' || rawAfter.length > 200)) throw badInput('after', 'must be a cursor this connection returned');
+  try {
+    const page = pageArgs({ first: rawFirst, after: rawAfter });
+    if (page.after && Number.isNaN(Date.parse(page.after.key))) throw new Error('not a time');
+    return page;
+  } catch (error) {
+    const field = error instanceof GraphQLError && error.extensions.argument === 'first' ? 'first' : 'after';
+    throw badInput(field, field === 'first' ? 'must be between 1 and 100' : 'must be a cursor this connection returned');
+  }
 }
 
 export interface ApplicationsRoute {
