@@ -260,11 +260,11 @@ export function applicationsRoute(service: HandlingService, db: Db, handlers: re
     },
 
     async decide(body, principal) {
-      const procedureOfId = await visible(principal, body.id).catch((error) => {
+      const seenApplication = await visible(principal, body.id).catch((error) => {
         if (principal.role !== 'officer') throw new ApplicationError('FORBIDDEN', 'only officers of the handling department decide applications');
         throw error;
       });
-      const procedure = procedureByCode(procedureOfId.procedure)!;
+      const procedure = procedureByCode(seenApplication.procedure)!;
       if (principal.role !== 'officer' || principal.department !== procedure.handler || principal.scope.includes('department')) {
         throw new ApplicationError('FORBIDDEN', `only officers of ${procedure.handler} decide ${procedure.code} applications`);
       }
@@ -276,9 +276,9 @@ export function applicationsRoute(service: HandlingService, db: Db, handlers: re
       const handler = handlerOf.get(procedure.code)!;
       const at = now();
       const decided = await db.transaction(async (tx) => {
-        const row = await store.lockApplication(tx, procedureOfId.id);
+        const row = await store.lockApplication(tx, seenApplication.id);
         if (!row || row.status !== 'SUBMITTED') {
-          throw new ApplicationError('CONFLICT', `application ${procedureOfId.id} is ${row?.status ?? 'gone'}${row?.decidedBy ? `, decided by ${row.decidedBy} at ${row.decidedAt?.toISOString()}` : ''}; only a SUBMITTED application can be decided`);
+          throw new ApplicationError('CONFLICT', `application ${seenApplication.id} is ${row?.status ?? 'gone'}${row?.decidedBy ? `, decided by ${row.decidedBy} at ${row.decidedAt?.toISOString()}` : ''}; only a SUBMITTED application can be decided`);
         }
         const record = decision === 'APPROVE' ? await handler.approve(tx, row, principal) : null;
         const status: ApplicationStatus = decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';

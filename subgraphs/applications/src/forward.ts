@@ -1,14 +1,12 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { targetKey, serviceKey, type InternalTarget } from '../../../lib/auth/internal-keys';
-import { devSecret } from '../../../lib/auth/keys';
+import type { ApplicationView, ConnectionView } from '../../../lib/applications/model';
+import { parseSecret } from '../../../lib/auth/internal-keys';
 import type { Principal } from '../../../lib/auth/principal';
-import { INTERNAL_SECRET } from '../../../lib/auth/setup';
+import { routeKeyText } from '../../../lib/auth/setup';
 import { signInternalToken } from '../../../lib/auth/tokens';
 import { config, envPrefix } from '../../../lib/config';
-import type { ApplicationView, ConnectionView } from '../../../lib/applications/model';
 import type { HandlingService } from '../../../lib/procedures';
-import { parseSecret } from '../../../lib/auth/internal-keys';
-import { createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * The desk's calls to a handling department's `POST /applications`, on behalf of the caller.
@@ -34,14 +32,11 @@ function configuredRoutes(): DeskRoutes {
     key: (service) => {
       let key = keys.get(service);
       if (!key) {
-        const target: InternalTarget = `${service}/applications`;
-        const raw = process.env[`APPLICATIONS_KEY_${envPrefix(service)}`];
-        if (raw) key = createSecretKey(parseSecret(`APPLICATIONS_KEY_${envPrefix(service)}`, raw));
-        else {
-          if (config().nodeEnv === 'production') throw new Error(`APPLICATIONS_KEY_${envPrefix(service)} must be configured when NODE_ENV=production`);
-          const master = config().auth.internalTokenSecret ?? devSecret(config().dataDir, INTERNAL_SECRET);
-          key = targetKey(serviceKey(master, service), target);
-        }
+        const variable = `APPLICATIONS_KEY_${envPrefix(service)}`;
+        const raw = process.env[variable];
+        if (!raw && config().nodeEnv === 'production') throw new Error(`${variable} must be configured when NODE_ENV=production`);
+        // Outside production, the key `npm run token -- internal-key <service>/applications` prints.
+        key = createSecretKey(parseSecret(variable, raw ?? routeKeyText(config(), service, 'applications')));
         keys.set(service, key);
       }
       return key;

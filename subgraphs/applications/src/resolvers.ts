@@ -3,7 +3,7 @@ import type { ApplicationView, ConnectionView, EvidenceView } from '../../../lib
 import { decodeJwt } from 'jose';
 import { verifyEvidence, type EvidenceVerification } from '../../../lib/evidence/document';
 import { keyring } from '../../../lib/evidence/keyring';
-import { APPLICATION_ID, EVIDENCE_TYPES, HANDLING_SERVICES, PROCEDURES, procedureByCode, serviceOfApplication, type HandlingService } from '../../../lib/procedures';
+import { EVIDENCE_TYPES, HANDLING_SERVICES, PROCEDURES, procedureByCode, serviceOfApplication, type HandlingService } from '../../../lib/procedures';
 import { scalarResolvers } from '../../../lib/scalars';
 import type { Context } from './context';
 import { forward } from './forward';
@@ -226,4 +226,3 @@ export const resolvers: Resolvers = {
   },
 };
 
-export { APPLICATION_ID };
