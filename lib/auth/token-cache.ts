@@ -44,12 +44,20 @@ export function internalTokenCache(
   const now = options.now ?? Date.now;
   const keyOf = gatewayTargetKeys(masterSecret);
   const tokens = new Map<string, { token: Promise<string>; until: number }>();
+  // Signing is synchronous (tokens.ts); callers keep a promise, so a failure is a rejection.
+  const sign = (principal: Principal, target: InternalTarget): Promise<string> => {
+    try {
+      return Promise.resolve(signInternalToken(keyOf(target), target, principal, ttlSeconds));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   return (principal: Principal, target: InternalTarget): Promise<string> => {
-    if (reuseMs <= 0) return signInternalToken(keyOf(target), target, principal, ttlSeconds);
+    if (reuseMs <= 0) return sign(principal, target);
     const id = `${target} ${principalKey(principal)}`;
     const cached = tokens.get(id);
     if (cached && cached.until > now()) return cached.token;
-    const token = signInternalToken(keyOf(target), target, principal, ttlSeconds);
+    const token = sign(principal, target);
     remember(tokens, id, { token, until: now() + reuseMs });
     // A failed signature is not kept.
     token.catch(() => tokens.delete(id));

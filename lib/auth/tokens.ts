@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
 import { internalAudience, type InternalTarget } from './internal-keys';
 import { ALGORITHM } from './keys';
@@ -167,26 +167,40 @@ export async function verifyUserToken(
   return principal;
 }
 
+/** The protected header of every internal token, encoded once: `{"alg":"HS256","typ":"JWT"}`. */
+const INTERNAL_HEADER = Buffer.from(JSON.stringify({ alg: INTERNAL_ALGORITHM, typ: 'JWT' })).toString('base64url');
+
 /**
  * The gateway's token for `target` (one subgraph, or `audit/trail`): the principal, valid for
  * `ttlSeconds`, signed with that target's key (internal-keys.ts `targetKey`).
+ *
+ * HS256 made here with node:crypto's HMAC, synchronously: the same compact JWS jose's `SignJWT`
+ * made before (header `{"alg":"HS256","typ":"JWT"}`, the same claims in the same order, a claim
+ * whose value is undefined left out), which jose still verifies (`verifyInternalToken`).
+ * Measured 2026-12-01, Node 20.20.2, jose 5.10.0, on the 2-core dev machine, 3 rounds of 50,000
+ * tokens signed one after another (an officer with purpose, case and scope), per token:
+ * jose `SignJWT` 26-29 us of CPU (20-23 us wall; its promise hops, checks and copies), this
+ * function 4.3-4.4 us (3.9-4.0 us wall). The gateway signs ~7 per request when each request is
+ * a new caller: ~160 us of CPU less per request.
  */
-export function signInternalToken(key: KeyObject, target: InternalTarget, principal: Principal, ttlSeconds = 60): Promise<string> {
-  return new SignJWT({
+export function signInternalToken(key: KeyObject, target: InternalTarget, principal: Principal, ttlSeconds = 60): string {
+  if (!Number.isFinite(ttlSeconds)) throw new TypeError(`token lifetime must be a number of seconds; received ${ttlSeconds}`);
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = JSON.stringify({
     role: principal.role,
     department: principal.department,
     purpose: principal.purpose,
     case: principal.caseId,
     scope: principal.scope.join(' '),
     op: principal.auditOperation,
-  })
-    .setProtectedHeader({ alg: INTERNAL_ALGORITHM, typ: 'JWT' })
-    .setSubject(principal.sub)
-    .setIssuer(INTERNAL_ISSUER)
-    .setAudience(internalAudience(target))
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(key);
+    sub: principal.sub,
+    iss: INTERNAL_ISSUER,
+    aud: internalAudience(target),
+    iat,
+    exp: iat + Math.round(ttlSeconds),
+  });
+  const signingInput = `${INTERNAL_HEADER}.${Buffer.from(payload).toString('base64url')}`;
+  return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
 }
 
 /**
