@@ -30,6 +30,17 @@ export function envPrefix(service: string): string {
   return service.toUpperCase().replace(/-/g, '_');
 }
 
+export const TRAIL_WRITERS = ['auto', 'store', 'http'] as const;
+export type TrailWriterSetting = (typeof TRAIL_WRITERS)[number];
+
+function trailWriterVar(env: Env): TrailWriterSetting {
+  const raw = env.TRAIL_WRITER?.trim() || 'auto';
+  if (!(TRAIL_WRITERS as readonly string[]).includes(raw)) {
+    throw new Error(`TRAIL_WRITER must be one of ${TRAIL_WRITERS.join(', ')}; received ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  return raw as TrailWriterSetting;
+}
+
 /** `NODE_ENV`; unset means `development`. Anything else is refused (see NODE_ENVS). */
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -92,6 +103,13 @@ export interface Config {
   readonly limits: QueryLimits;
   /** `SUBGRAPH_TIMEOUT_MS`: how long the gateway waits for one subgraph fetch (default 2000). */
   readonly subgraphTimeoutMs: number;
+  /**
+   * `TRAIL_WRITER`: how the gateway writes the access trail. `store`: it appends into the audit
+   * store itself (a PostgreSQL server: `AUDIT_DATABASE_URL` or `DATABASE_URL`); `http`: it posts to
+   * the audit service's `/trail`; `auto` (default): `store` when the audit store is a server, else
+   * `http` (the embedded store belongs to the audit service's process).
+   */
+  readonly trailWriter: TrailWriterSetting;
   /** `SUBGRAPH_BREAKER_THRESHOLD`: consecutive failed fetches that open a subgraph's circuit breaker (default 5). */
   readonly subgraphBreakerThreshold: number;
   /** `SUBGRAPH_BREAKER_HALF_OPEN_MS`: how long an open breaker fails fast before it lets one probe through (default 10 000). */
@@ -375,6 +393,7 @@ export function loadConfig(env: Env = process.env): Config {
       cost: intVar(env, 'LIMIT_COST', DEFAULT_LIMITS.cost, 1, 1_000_000_000),
     }),
     subgraphTimeoutMs: intVar(env, 'SUBGRAPH_TIMEOUT_MS', 2000, 1, 600_000),
+    trailWriter: trailWriterVar(env),
     subgraphBreakerThreshold: intVar(env, 'SUBGRAPH_BREAKER_THRESHOLD', 5, 1, 1000),
     subgraphBreakerHalfOpenMs: intVar(env, 'SUBGRAPH_BREAKER_HALF_OPEN_MS', 10_000, 1, 3_600_000),
     rateLimits: Object.freeze({

@@ -16,8 +16,7 @@ import type { Db } from '../lib/db';
 import { closeServer, listen } from '../lib/http';
 import { createLogger } from '../lib/log';
 import { subgraphHttpServer } from '../lib/subgraph';
-import type { TrailRecordInput } from '../lib/trail';
-import { chainHash, GENESIS_HASH } from '../subgraphs/audit/src/chain';
+import { chainHash, GENESIS_HASH, type TrailRecordInput } from '../lib/trail';
 import { downloadCheckpoints, parseAuditArgs, UsageError, verifyStore } from '../scripts/audit';
 import {
   checkpointSigningKey,

@@ -1,12 +1,73 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './auth';
-import type { TrailRecordInput } from '../../lib/trail';
+import { config, type TrailWriterSetting } from '../../lib/config';
+import { openDb, resolveDbTarget, type Db, type DbTarget } from '../../lib/db';
+import { parseTrailRecord, TrailWriter, type TrailRecordInput } from '../../lib/trail';
 import { operationId } from './operations';
 import { pooledPost } from './fetcher';
 
 /** Where the gateway sends trail records, and how long it waits for the audit store. */
 export interface TrailClient {
+  /** Resolves once the record is stored; `token` is the gateway's token for the audit service's /trail (`http` only). */
   append(record: TrailRecordInput, token: string): Promise<void>;
+  /** Releases what the client holds (the store's connections). */
+  close?(): Promise<void>;
+}
+
+/** How long a response waits for its record before it is answered ACCESS_TRAIL_UNAVAILABLE. */
+export const TRAIL_TIMEOUT_MS = 2000;
+
+/**
+ * Appends records into the audit store itself: the same group-commit writer (lib/trail) the
+ * audit service runs behind `POST /trail`, on the gateway's own connection to that store. It
+ * saves each response the second hop (the gateway's post, the audit service's parse, its answer)
+ * and the audit service its share of the CPU; the response still waits for the record's
+ * commit, so the trail stays fail-closed. Each record is parsed first, as `POST /trail` does, so
+ * a bad one fails alone. The store is the audit service's: it creates and migrates the tables
+ * (until it has, every append fails and every response with citizen data is withheld).
+ *
+ * Several gateways (replicas, `GATEWAY_WORKERS`) and the audit service may write the one chain:
+ * a writer whose head is stale collides on `seq` and chains its batch again (lib/trail/writer.ts).
+ */
+export function storeTrailClient(db: Db, timeoutMs = TRAIL_TIMEOUT_MS): TrailClient {
+  const writer = new TrailWriter(db);
+  return {
+    async append(record) {
+      const parsed = parseTrailRecord(record);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the audit store did not commit the record within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([writer.append(parsed), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Which writer `TRAIL_WRITER` (lib/config.ts) means for the audit store at `target`: the store
+ * itself when it is a PostgreSQL server (`store`, and `auto` then), else the audit service's
+ * `/trail` (`http`, and `auto` on the embedded store, which the audit service's process holds).
+ */
+export function trailWriterFor(setting: TrailWriterSetting, target: DbTarget): 'store' | 'http' {
+  if (setting === 'store' && target.kind !== 'postgres') {
+    throw new Error('TRAIL_WRITER=store needs the audit store on a PostgreSQL server: set AUDIT_DATABASE_URL or DATABASE_URL (or TRAIL_WRITER=http)');
+  }
+  return setting === 'http' || target.kind !== 'postgres' ? 'http' : 'store';
+}
+
+/** The trail client the configuration asks for (`trailWriterFor`); `auditGraphqlUrl` is the audit service's GraphQL endpoint. */
+export async function configuredTrailClient(auditGraphqlUrl: string): Promise<TrailClient> {
+  const target = resolveDbTarget('audit');
+  if (trailWriterFor(config().trailWriter, target) === 'http' || target.kind !== 'postgres') {
+    return httpTrailClient(auditGraphqlUrl.replace(/\/graphql$/, '/trail'));
+  }
+  // One batch is written at a time; a second connection covers a batch whose first one broke.
+  return storeTrailClient(await openDb({ ...target, poolSize: 2 }));
 }
 
 /** At most this many records per `POST /trail` (the audit service takes up to 256). */

@@ -5,7 +5,7 @@ import type { SubgraphInstance } from '../../lib/subgraph';
 import { seedStores } from '../../seed/run';
 import { createGateway, gatewayHttpServer, type Gateway, type GatewayOptions } from '../../gateway/src/server';
 import type { Registry } from '../../gateway/src/operations';
-import type { TrailClient } from '../../gateway/src/trail';
+import { httpTrailClient, storeTrailClient, type TrailClient } from '../../gateway/src/trail';
 import { subgraphDefinition } from '../../subgraphs/load';
 import { manifestOf } from '../../subgraphs/registry';
 import { createSubgraph, subgraphHttpServer } from '../../lib/subgraph';
@@ -41,7 +41,13 @@ export async function startGraph(
   backend: Backend,
   citizens: number,
   registry: Registry = new Map(),
-  options: { trail?: TrailClient; gateway?: Partial<GatewayOptions> } = {},
+  options: {
+    /** Where the gateway writes the trail: a client of the test's, else `trailWriter`. */
+    trail?: TrailClient;
+    /** `http` (default): the audit service's /trail, as on the embedded store; `store`: the gateway appends into the audit store itself (TRAIL_WRITER=store). */
+    trailWriter?: 'http' | 'store';
+    gateway?: Partial<GatewayOptions>;
+  } = {},
 ): Promise<RunningGraph> {
   const keys = await makeTestKeys();
   const stores = {} as Record<SubgraphName, Db>;
@@ -57,7 +63,11 @@ export async function startGraph(
     servers[name] = http;
     urls[name] = `http://127.0.0.1:${await listen(http, 0, '127.0.0.1')}/graphql`;
   }
-  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail: options.trail, ...options.gateway });
+  // Explicit, so that a DATABASE_URL in the environment never sends a test's records elsewhere.
+  const trail =
+    options.trail ??
+    (options.trailWriter === 'store' ? storeTrailClient(stores.audit) : httpTrailClient(urls.audit.replace(/\/graphql$/, '/trail')));
+  const gateway = await createGateway({ subgraphUrls: urls, keys: keys.gateway, registry, trail, ...options.gateway });
   const gatewayHttp = gatewayHttpServer(gateway);
   const url = `http://127.0.0.1:${await listen(gatewayHttp, 0, '127.0.0.1')}/graphql`;
   // The applications desk forwards to the departments here, and they call this gateway as themselves.

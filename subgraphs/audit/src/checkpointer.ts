@@ -2,6 +2,7 @@ import type { Db } from '../../../lib/db';
 import type { Logger } from '../../../lib/log';
 import { signCheckpoint, type CheckpointSigningKey, type PublishedCheckpoint } from './checkpoint';
 import * as repo from './db/repository';
+import { chainTip } from '../../../lib/trail';
 import type { CheckpointRow } from './db/tables';
 
 /** Why the service will not sign its head: the trail no longer reaches its last checkpoint. */
@@ -31,7 +32,7 @@ export async function takeCheckpoint(
   key: CheckpointSigningKey,
   now: () => Date = () => new Date(),
 ): Promise<{ checkpoint: CheckpointRow; created: boolean } | null> {
-  const tip = await repo.chainTip(db);
+  const tip = await chainTip(db);
   if (!tip) return null;
   const last = await repo.lastCheckpoint(db);
   if (last) {

@@ -1,8 +1,7 @@
 import type { Principal } from '../../../lib/auth/principal';
 import { HttpError } from '../../../lib/http';
 import type { Logger } from '../../../lib/log';
-import { InvalidTrailRecord, parseTrailRecord, type ParsedTrailRecord } from '../../../lib/trail';
-import type { TrailWriter } from './db/trail-writer';
+import { InvalidTrailRecord, parseTrailRecord, type ParsedTrailRecord, type TrailWriter } from '../../../lib/trail';
 
 /** The most records one `POST /trail` may carry (the gateway sends fewer; see gateway/src/trail.ts). */
 export const MAX_RECORDS_PER_POST = 256;
@@ -39,7 +38,7 @@ function parseBody(body: unknown): { items: Parsed[]; many: boolean } {
 export type Route = (body: unknown, principal: Principal) => Promise<{ status: number; body: unknown }>;
 
 /**
- * `POST /trail`: the gateway appends one access-trail record (a TrailRecordInput, lib/trail.ts),
+ * `POST /trail`: the gateway appends one access-trail record (a TrailRecordInput, lib/trail/record.ts),
  * or an array of them, and waits. For one record: 201 `{ id, seq, hash }` once committed, 400
  * naming the bad field (nothing stored). For an array: one entry per record, in order, a receipt
  * or `{ error: { code, message } }` for a record refused on its own; 201 when every record was

@@ -3,11 +3,11 @@ import { config } from '../../../lib/config';
 import type { Db } from '../../../lib/db';
 import { createLogger } from '../../../lib/log';
 import { createSubgraph, type SubgraphDefinition } from '../../../lib/subgraph';
+import { TrailWriter, type TrailWriterOptions } from '../../../lib/trail';
 import { checkpointSigningKey, type CheckpointSigningKey } from './checkpoint';
 import { checkpointOnDemandRoutes, publishedCheckpointRoutes } from './checkpoint-routes';
 import { checkpointEvery } from './checkpointer';
 import { createContext, type Context } from './context';
-import { TrailWriter, type TrailWriterOptions } from './db/trail-writer';
 import { resolvers } from './resolvers';
 import { trailRoutes } from './routes';
 

@@ -1,11 +1,9 @@
 import type { Principal } from '../../../lib/auth/principal';
 import type { Db } from '../../../lib/db';
-import { parseTrailRecord, type ParsedTrailRecord, type TrailRecordInput } from '../../../lib/trail';
-import { chainHash } from '../src/chain';
+import { chainHash, parseTrailRecord, TrailWriter, type ParsedTrailRecord, type TrailRecordInput } from '../../../lib/trail';
 import { findAuditOperation, parseAuditArgs, UsageError, variableValues } from '../../../scripts/audit';
 import { recordsAfter } from '../src/db/repository';
 import { trailRecordOf } from '../src/db/tables';
-import { TrailWriter } from '../src/db/trail-writer';
 import { verifyTrail } from '../src/db/verify';
 import { createAuditSubgraph } from '../src/server';
 import { BACKENDS, closeTestDbs, openTestDb } from '../../../tests/support/db';

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrailRecord, TRAIL_RECORD_FIELDS } from '../../../lib/trail';
-import { chainHash, GENESIS_HASH } from '../src/chain';
-import { ACCESS_TRAIL_COLUMNS } from '../src/db/repository';
+import { ACCESS_TRAIL_COLUMNS, chainHash, GENESIS_HASH, parseTrailRecord, TRAIL_RECORD_FIELDS } from '../../../lib/trail';
 import { trailRecordOf, type AccessRecordRow } from '../src/db/tables';
 
 /** A record as a gateway might send it: an offset time, ids unsorted and repeated. */
@@ -20,7 +18,7 @@ const SENT = {
 };
 const PLACE = { seq: 7, id: 'acc_00000000-0000-4000-8000-000000000007' };
 
-describe('the trail record, written once (lib/trail.ts)', () => {
+describe('the trail record, written once (lib/trail/record.ts)', () => {
   // These hashes were computed with the code before the schema (the hand-written validator
   // subgraphs/audit/src/trail-input.ts and the field-by-field canonicalRecord of commit 54250dc).
   // Records already in stores were hashed that way: if this fails, `verify` fails on them.

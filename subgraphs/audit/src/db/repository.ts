@@ -1,70 +1,14 @@
 import type { Db } from '../../../../lib/db';
 import type { Cursor } from '../../../../lib/paging';
 import type { PageStatement } from '../../../../lib/sql';
-import { TRAIL_RECORD_FIELDS, trailFieldValue } from '../../../../lib/trail';
-import type { TrailRecord } from '../chain';
+import { TRAIL_COLUMNS } from '../../../../lib/trail';
 import { TRAIL_CHECKPOINTS } from './generated/tables';
-import { trailRowKey, type AccessRecordRow, type ChainTip, type CheckpointRow, type TrailFilter } from './tables';
-
-/**
- * `access_trail`'s columns, in order, each with the row key the select list names it (camelCase)
- * and its value in a stored record. The record's own come from its schema (lib/trail.ts), one
- * column per field (`principal.sub` -> `principal_sub`); migration 0001 declares the same
- * columns, which subgraphs/audit/tests/trail-record.test.ts checks.
- */
-const TRAIL_COLUMNS: ReadonlyArray<{ column: string; key: string; value: (r: TrailRecord) => unknown }> = [
-  { column: 'seq', key: 'seq', value: (r) => r.seq },
-  { column: 'id', key: 'id', value: (r) => r.id },
-  ...TRAIL_RECORD_FIELDS.map((field) => ({
-    column: field.replace('.', '_').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-    key: trailRowKey(field),
-    value: (r: TrailRecord) => trailFieldValue(r, field),
-  })),
-  { column: 'prev_hash', key: 'prevHash', value: (r) => r.prevHash },
-  { column: 'hash', key: 'hash', value: (r) => r.hash },
-];
-
-/** The column names of `access_trail` that the writer fills, in order (for the migration check). */
-export const ACCESS_TRAIL_COLUMNS: readonly string[] = TRAIL_COLUMNS.map(({ column }) => column);
+import type { AccessRecordRow, CheckpointRow, TrailFilter } from './tables';
 
 // The select list over `access_trail t`, as AccessRecordRow names them: the record's columns, from
 // its schema. (The generated ACCESS_TRAIL.select('t') would add recorded_at, the store's own clock,
 // which is not part of the record.)
 const RECORD = TRAIL_COLUMNS.map(({ column, key }) => (column === key ? `t.${column}` : `t.${column} AS "${key}"`)).join(', ');
-
-const CASTS: Partial<Record<string, string>> = {
-  seq: '::bigint',
-  occurred_at: '::timestamptz',
-  citizen_ids: '::text[]',
-  departments: '::text[]',
-  duration_ms: '::integer',
-};
-
-/** The last record's seq and hash, or `null` for an empty trail. */
-export async function chainTip(db: Db): Promise<ChainTip | null> {
-  const [tip] = await db.query<ChainTip>('SELECT seq, hash FROM access_trail ORDER BY seq DESC LIMIT 1');
-  return tip ?? null;
-}
-
-/**
- * Appends `records` (already numbered and hashed) and their entries in the citizen index, in
- * one statement.
- */
-export async function insertRecords(db: Db, records: readonly TrailRecord[]): Promise<void> {
-  const params: unknown[] = [];
-  const tuples = records.map((r) => {
-    const placeholders = TRAIL_COLUMNS.map(({ column, value }) => `$${params.push(value(r))}${CASTS[column] ?? ''}`);
-    return `(${placeholders.join(', ')})`;
-  });
-  await db.query(
-    `WITH written AS (
-       INSERT INTO access_trail (${ACCESS_TRAIL_COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')}
-       RETURNING seq, citizen_ids
-     )
-     INSERT INTO access_trail_citizens (citizen_id, seq) SELECT unnest(citizen_ids), seq FROM written`,
-    params,
-  );
-}
 
 /** Up to `limit` records after `afterSeq`, in chain order (verification streams with this). */
 export function recordsAfter(db: Db, afterSeq: number, limit: number): Promise<AccessRecordRow[]> {

@@ -1,7 +1,6 @@
 /** Rows as the repository returns them (camelCase); resolvers shape them into graph types. */
-import { TRAIL_RECORD_FIELDS, type TrailRecordInput } from '../../../../lib/trail';
+import { TRAIL_RECORD_FIELDS, trailRowKey, type TrailRecord, type TrailRecordInput } from '../../../../lib/trail';
 import type { Department } from '../../../../lib/auth/principal';
-import type { TrailRecord } from '../chain';
 import type { TrailCheckpointsRow } from './generated/tables';
 
 /** A citizen as the audit service sees one: just the id (it keeps no copy of the registry). */
@@ -18,12 +17,9 @@ type FlatFields<T> = {
 >;
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
 
-/** The row key of one of `TRAIL_RECORD_FIELDS` (`principal.sub` -> `principalSub`), as `FlatFields` names it. */
-export const trailRowKey = (field: string): string => field.replace(/\.([a-z])/, (_, letter: string) => letter.toUpperCase());
-
 /**
  * One row of `access_trail`: one operation that returned citizen data. Its fields are the trail
- * record's (lib/trail.ts, flattened as the columns are), with the instant as the driver returns a
+ * record's (lib/trail/record.ts, flattened as the columns are), with the instant as the driver returns a
  * `timestamptz`, and the chain's place and hashes.
  */
 export type AccessRecordRow = Omit<FlatFields<TrailRecordInput>, 'occurredAt'> & {
@@ -36,7 +32,7 @@ export type AccessRecordRow = Omit<FlatFields<TrailRecordInput>, 'occurredAt'> &
 
 const FIELD_PATHS = TRAIL_RECORD_FIELDS.map((field) => ({ key: trailRowKey(field), path: field.split('.') }));
 
-/** The record as the chain hashes it (../chain.ts), from its stored row: each field of the schema from its column. */
+/** The record as the chain hashes it (lib/trail/chain.ts), from its stored row: each field of the schema from its column. */
 export function trailRecordOf(row: AccessRecordRow): TrailRecord {
   const record: Record<string, unknown> = { seq: row.seq, id: row.id, prevHash: row.prevHash, hash: row.hash };
   for (const { key, path } of FIELD_PATHS) {
@@ -45,12 +41,6 @@ export function trailRecordOf(row: AccessRecordRow): TrailRecord {
     else ((record[path[0]] ??= {}) as Record<string, unknown>)[path[1]] = value;
   }
   return record as unknown as TrailRecord;
-}
-
-/** The chain's last link: what the next record's `prev_hash` and `seq` follow. */
-export interface ChainTip {
-  seq: number;
-  hash: string;
 }
 
 /** What `Query.accessTrail` may filter by (all optional, combined with AND). */

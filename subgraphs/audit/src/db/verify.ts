@@ -1,5 +1,5 @@
 import type { Db } from '../../../../lib/db';
-import { chainHash, GENESIS_HASH } from '../chain';
+import { chainHash, GENESIS_HASH } from '../../../../lib/trail';
 import type { CheckpointStatement } from '../checkpoint';
 import * as repo from './repository';
 import { trailRecordOf, type AccessRecordRow } from './tables';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { TRAIL_RECORD_FIELDS, trailFieldValue, type TrailRecordInput } from '../../../lib/trail';
+import { TRAIL_RECORD_FIELDS, trailFieldValue, type TrailRecordInput } from './record';
 
 /**
- * The access trail's hash chain, which only the audit service computes (its writer links each
- * record, `npm run audit -- verify` recomputes the links). The record the gateway sends is
- * lib/trail.ts's `TrailRecordInput`, shared by both sides.
+ * The access trail's hash chain: the writer (writer.ts; in the audit service behind `POST /trail`,
+ * or in the gateway appending into the audit store) links each record, `npm run audit -- verify`
+ * recomputes the links. The record is record.ts's `TrailRecordInput`.
  */
 
 /** A stored record: its place in the chain and its hashes. */
@@ -20,7 +20,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * The canonical text of a record: a JSON array of `seq`, `id`, then the record's fields in the
- * schema's order (lib/trail.ts `TRAIL_RECORD_FIELDS`, `principal` flattened into sub, role,
+ * schema's order (record.ts `TRAIL_RECORD_FIELDS`, `principal` flattened into sub, role,
  * department), so the hash does not depend on key order, driver or database. Everything but
  * `hash` itself is covered. Changing that order or a field's normal form changes every hash:
  * subgraphs/audit/tests/trail-record.test.ts holds a record hashed before the schema existed.

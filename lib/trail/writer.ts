@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../../../lib/db';
-import type { ParsedTrailRecord } from '../../../../lib/trail';
-import { chainHash, GENESIS_HASH, type TrailRecord } from '../chain';
-import * as repo from './repository';
+import type { Db } from '../db';
+import { chainHash, GENESIS_HASH, type TrailRecord } from './chain';
+import type { ParsedTrailRecord } from './record';
+import * as repo from './store';
 
 export interface TrailWriterOptions {
   /**
@@ -67,7 +67,7 @@ export class TrailWriter {
 
   /**
    * Appends one record; resolves with it as stored (normalised, with its seq, id and hashes)
-   * once committed. Only a parsed record (lib/trail.ts `parseTrailRecord`, which `POST /trail`
+   * once committed. Only a parsed record (record.ts `parseTrailRecord`, which `POST /trail`
    * runs) may be appended, so a bad record is refused alone, before it can fail a batch it would
    * share with others.
    */
