@@ -12,7 +12,7 @@
  *                       (default all four; scale and soak: citizen-graph)
  *   --pool N            distinct requests (citizens, pages, businesses) cycled (default 1000)
  *   --rounds N          measure every gateway N times, alternating, and report each one's median round (default 1)
- *   --sample N          sequential requests that count fetches and SQL (default 30)
+ *   --sample N          sequential requests that count fetches and SQL and give the one-at-a-time p50 (default 200)
  *   --scale N,M,...     scale mode: the scenario (default a) at each population, then p50 growth
  *   --soak S            soak mode: scenario a on our gateway for S seconds; RSS and heap over time
  *   --label TEXT        names the result files (bench/results/<date>-<label>.{json,md})
@@ -100,7 +100,7 @@ function options() {
     connections: int('connections', values.connections, 16),
     pool: int('pool', values.pool, 1000),
     rounds: int('rounds', values.rounds, 1),
-    sample: int('sample', values.sample, 30),
+    sample: int('sample', values.sample, 200),
     scale,
     soak,
     label: values.label ?? (soak !== undefined ? 'soak' : scale ? 'scale' : undefined),
@@ -240,8 +240,17 @@ async function runScenario(opts: Options, running: Running, scenario: ScenarioNa
   // Several rounds: each gateway's median round by requests per second (every round is kept in `rounds`).
   const runs = opts.gateways.map((gateway) => {
     const all = byGateway.get(gateway)!;
-    const median = [...all].sort((a, b) => a.rps - b.rps)[Math.floor((all.length - 1) / 2)];
-    return all.length > 1 ? { ...median, rounds: all.map((r) => ({ rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors })) } : median;
+    const middle = <T,>(values: T[], by: (value: T) => number) => [...values].sort((a, b) => by(a) - by(b))[Math.floor((values.length - 1) / 2)];
+    const median = middle(all, (r) => r.rps);
+    if (all.length === 1) return median;
+    // One at a time is its own measurement: its median over the rounds, not the one of the median throughput round.
+    const sequential = middle(all, (r) => r.sequentialP50 ?? 0);
+    return {
+      ...median,
+      sequentialP50: sequential.sequentialP50,
+      sequentialP99: sequential.sequentialP99,
+      rounds: all.map((r) => ({ rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, sequentialP50: r.sequentialP50 })),
+    };
   });
   return { scenario, description: SCENARIO_INFO[scenario].description, operation: SCENARIO_INFO[scenario].operation, runs };
 }

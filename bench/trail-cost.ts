@@ -1,10 +1,13 @@
 /**
- * `npm run bench:trail [-- --duration S --connections N --citizens N]`: what the access trail
- * costs. Runs the whole graph in this process on embedded stores twice, one after the other on
- * the same data: once with the trail on (every response waits for its group-committed record)
- * and once with it off (records dropped: a measuring aid only, there is no such switch in the
- * gateway's configuration). Drives each with autocannon at fixed concurrency after a warm-up and
- * prints requests per second and latency; writes bench/results/trail-<date>.json.
+ * `npm run bench:trail [-- --duration S --connections N --citizens N --postgres]`: what the access
+ * trail costs. Runs the whole graph in this process (on embedded stores, or on the PostgreSQL
+ * server of TEST_DATABASE_URL with --postgres) three times, one after the other: with the trail
+ * written through the audit service (`http`: the gateway posts each batch to its /trail), written
+ * by the gateway into the audit store itself (`store`, TRAIL_WRITER's choice on a PostgreSQL
+ * server), and off (records dropped: a measuring aid only, there is no such switch in the
+ * gateway's configuration). Every response of the first two waits for its group-committed record.
+ * Drives each with autocannon at fixed concurrency after a warm-up and prints requests per second
+ * and latency, and each writer's cost against `off`; writes bench/results/trail-<backend>-<date>.json.
  *
  * Load and servers share two cores here, so compare the two rows with each other, not with
  * other machines.
@@ -21,10 +24,12 @@ import { config } from '../lib/config';
 const QUERY = `query OfficerRead($id: ID!) { citizen(id: $id) { name { full } birthDate
   health { encounters(first: 5) { edges { node { id title occurredAt facility { name } } } } } } }`;
 
-async function measure(backend: Backend, trail: 'on' | 'off', citizens: number, duration: number, connections: number) {
+type Trail = 'http' | 'store' | 'off';
+
+async function measure(backend: Backend, trail: Trail, citizens: number, duration: number, connections: number) {
   // Rate limits stay on, above anything this sends from one address and principal (the defaults would refuse most of it).
   const gateway = { rateLimits: { ...config().rateLimits, perPrincipal: 100_000_000, perAddress: 100_000_000, redisUrl: undefined } };
-  const graph = await startGraph(backend, citizens, new Map(), trail === 'off' ? { trail: { append: async () => undefined }, gateway } : { gateway });
+  const graph = await startGraph(backend, citizens, new Map(), trail === 'off' ? { trail: { append: async () => undefined }, gateway } : { trailWriter: trail, gateway });
   try {
     const headers = {
       'content-type': 'application/json',
@@ -69,14 +74,15 @@ async function main(): Promise<void> {
   const connections = Number(values.connections ?? 16);
   const citizens = Number(values.citizens ?? 500);
   const rows = [];
-  for (const trail of ['on', 'off'] as const) {
+  for (const trail of ['http', 'store', 'off'] as const) {
     console.error(`trail ${trail}: ${duration} s at ${connections} connections over ${citizens} citizens...`);
     rows.push(await measure(backend, trail, citizens, duration, connections));
   }
   console.table(rows);
-  const [on, off] = rows;
-  const summary = { date: new Date().toISOString(), backend, duration, connections, citizens, rows, costPercent: Math.round((100 * (off.rps - on.rps)) / off.rps) };
-  console.log(`The trail costs ${summary.costPercent}% of throughput (${on.rps} vs ${off.rps} requests/s).`);
+  const [http, store, off] = rows;
+  const cost = (on: { rps: number }) => Math.round((100 * (off.rps - on.rps)) / off.rps);
+  const summary = { date: new Date().toISOString(), backend, duration, connections, citizens, rows, costPercent: { http: cost(http), store: cost(store) } };
+  console.log(`The trail costs ${summary.costPercent.store}% of throughput written by the gateway into the audit store (${store.rps} vs ${off.rps} requests/s), ${summary.costPercent.http}% through the audit service (${http.rps}).`);
   if (rows.some((row) => row.errors > 0)) console.log('WARNING: some requests failed (see errors): these numbers do not compare the trail.');
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });

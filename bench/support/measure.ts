@@ -117,9 +117,11 @@ export interface SampleResult {
 }
 
 /** Sends `count` requests one after another and counts what each one cost the subgraphs. */
-export async function countingSample(options: Pick<MeasureOptions, 'url' | 'subgraphs' | 'variants'>, count: number, offset = 0): Promise<SampleResult> {
+export async function countingSample(options: Pick<MeasureOptions, 'url' | 'subgraphs' | 'variants'> & { proc?: Proc }, count: number, offset = 0): Promise<SampleResult> {
   await waitQuiet(options.subgraphs);
   const before = await counters(options.subgraphs);
+  // The gateway's own statements: ours appends the access trail into the audit store itself.
+  const gatewayBefore = options.proc ? await probe(options.proc).catch(() => undefined) : undefined;
   const latencies: number[] = [];
   const failures: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -136,6 +138,7 @@ export async function countingSample(options: Pick<MeasureOptions, 'url' | 'subg
     if (problem && failures.length < 3) failures.push(problem);
   }
   const after = await counters(options.subgraphs);
+  const gatewayAfter = options.proc ? await probe(options.proc).catch(() => undefined) : undefined;
   const fetchesBySubgraph: Record<string, number> = {};
   const statementsBySubgraph: Record<string, number> = {};
   let trail = 0;
@@ -146,6 +149,12 @@ export async function countingSample(options: Pick<MeasureOptions, 'url' | 'subg
     if (fetches) fetchesBySubgraph[name] = round(fetches / count);
     if (statements) statementsBySubgraph[name] = round(statements / count);
     trail += (end.requests['/trail'] ?? 0) - (start.requests['/trail'] ?? 0);
+  }
+  const gatewayStatements = gatewayBefore && gatewayAfter ? gatewayAfter.statements - gatewayBefore.statements : 0;
+  if (gatewayStatements) {
+    statementsBySubgraph.gateway = round(gatewayStatements / count);
+    // Each is a batch of the access trail appended into the audit store (the gateway sends no other SQL).
+    trail += gatewayStatements;
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))], 1);

@@ -185,6 +185,9 @@ export async function startGateway(gateway: GatewayName, options: GatewayStart):
       GATEWAY_PORT: String(port),
       AUTH_PUBLIC_KEY: options.keys.issuer.publicKey,
       INTERNAL_TOKEN_SECRET: Buffer.from(options.keys.internalSecret).toString('base64url'),
+      // As in a production deployment on one server: the gateway appends the access trail into the
+      // audit store itself (TRAIL_WRITER=auto: the store, a PostgreSQL server), no hop to the audit service.
+      DATABASE_URL: options.databaseUrl,
       // The limiter stays on (its cost is measured) with limits above anything the benchmark sends from one address and principal.
       RATE_LIMIT_PER_PRINCIPAL: '100000000',
       RATE_LIMIT_PER_ADDRESS: '100000000',

@@ -79,7 +79,7 @@ export interface GatewayRun extends LoadResult {
   /** What was wrong with sampled responses, if anything. */
   sampleProblems?: string[];
   /** With --rounds: every round's numbers (the run shown is the median round). */
-  rounds?: Array<{ rps: number; p50: number; p99: number; errors: number }>;
+  rounds?: Array<{ rps: number; p50: number; p99: number; errors: number; sequentialP50?: number }>;
 }
 
 export interface ScenarioReport {
