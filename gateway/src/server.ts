@@ -20,9 +20,33 @@ import { sharedPooledFetcher } from './fetcher';
 import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
 import { supergraphFromEnvironment } from './supergraph-source';
 
+/** `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported by @apollo/gateway). */
+const INCOMING_OPERATION = 'incoming operation';
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+type IncomingOperation = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
+
+/** `Cache-Control` directives as Apollo's data source reads them (parseCacheControlHeader.js). */
+function cacheControl(header: string | null | undefined): Record<string, string | true> {
+  const directives: Record<string, string | true> = {};
+  if (!header) return directives;
+  for (const part of header.trim().split(/\s*,\s*/)) {
+    const [name, value] = part.split(/\s*=\s*/, 2);
+    directives[name] = value === undefined ? true : value.replace(/^"|"$/g, '');
+  }
+  return directives;
+}
+
 /**
  * Sends every subgraph fetch with the gateway's signed token for the request's principal, and
  * collects which citizens' data each subgraph says it returned (for the access trail).
+ *
+ * `process` does what RemoteGraphQLDataSource's does (the same headers and body, the same errors
+ * for a non-2xx answer or a body that is not an object, the subgraph's Cache-Control restricting
+ * the response's cache policy), without the node-fetch Headers it builds per fetch and the
+ * node-fetch Request it builds only for its error and body hooks (about 3% of the gateway's CPU
+ * under the bench). Automatic persisted queries to subgraphs (`apq`) are not used.
  */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -36,18 +60,48 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.fetcher = resilience.fetcher(service, sharedPooledFetcher());
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const headers = request.http?.headers;
+  override async process(options: ProcessOptions): Promise<SubgraphResponse> {
+    const { request, context } = options;
+    const headers: Record<string, string> = {};
+    // Headers the gateway's executor asked for (the ftv1 trace header), then the JSON body's type.
+    if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
     // Health checks and other gateway-internal fetches have no request context.
     // A token for this subgraph alone: no other subgraph accepts it.
-    if ('internalToken' in context) headers?.set('authorization', `Bearer ${await context.internalToken(this.service)}`);
+    if ('internalToken' in context) headers.authorization = `Bearer ${await context.internalToken(this.service)}`;
     // The subgraph logs under the same request id, and its span joins this fetch's trace.
     const scope = currentRequest();
-    if (scope) headers?.set('x-request-id', scope.requestId);
-    if (headers) injectTraceHeaders((name, value) => headers.set(name, value));
+    if (scope) headers['x-request-id'] = scope.requestId;
+    injectTraceHeaders((name, value) => {
+      headers[name.toLowerCase()] = value;
+    });
+    if (!request.query) throw new Error('Missing query');
+    const { http: _http, query, ...rest } = request;
+    const response = await this.fetcher(this.url, { method: 'POST', headers, body: JSON.stringify({ query, ...rest }) });
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const contentType = response.headers.get('content-type');
+    const body: unknown =
+      contentType && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json'))
+        ? await response.json()
+        : await response.text();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${body}`);
+    const incoming = (options.kind as string) === INCOMING_OPERATION ? (options as IncomingOperation) : undefined;
+    const answer = this.received({ ...(body as SubgraphResponse), http: response }, context);
+    const overallCachePolicy = incoming?.incomingRequestContext.overallCachePolicy;
+    if (this.honorSubgraphCacheControlHeader && overallCachePolicy && 'restrict' in overallCachePolicy) {
+      const parsed = cacheControl(response.headers.get('cache-control'));
+      const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
+      const maxAge = parsed['max-age'];
+      if (typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge)) hint.maxAge = +maxAge;
+      if (parsed.private === true) hint.scope = 'PRIVATE';
+      if (parsed.public === true) hint.scope = 'PUBLIC';
+      overallCachePolicy.restrict(hint);
+    }
+    return answer;
   }
 
-  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+  /** Adds the citizens a subgraph reports in `extensions.accessed` to the request's trail. */
+  private received(response: SubgraphResponse, context: ProcessOptions['context']): SubgraphResponse {
     const accessed = response.extensions?.accessed;
     if ('trail' in context && Array.isArray(accessed) && accessed.length) {
       for (const id of accessed) if (typeof id === 'string') context.trail.citizens.add(id);
