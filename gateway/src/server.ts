@@ -17,7 +17,7 @@ import type { Registered } from './operations';
 import { queryLimits } from './limits';
 import { subgraphResilience, type ResilienceOptions, type SubgraphResilience } from './resilience';
 import { sharedPooledFetcher } from './fetcher';
-import { httpTrailClient, trailPlugin, type TrailClient } from './trail';
+import { configuredTrailClient, trailPlugin, type TrailClient } from './trail';
 import { supergraphFromEnvironment } from './supergraph-source';
 
 /** `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported by @apollo/gateway). */
@@ -122,7 +122,7 @@ export interface GatewayOptions {
   registry?: Registry;
   /** Per role, `require` or `allow`; default: from configuration (`PERSISTED_POLICY`, NODE_ENV). */
   persistedPolicy?: PersistedPolicies;
-  /** Where the access trail is written; default: the audit service's `/trail`. */
+  /** Where the access trail is written; default: as `TRAIL_WRITER` says (the audit store itself on a server, else the audit service's `/trail`). */
   trail?: TrailClient;
   log?: Logger;
   /** Query limits; default: from configuration (`LIMIT_*`). */
@@ -197,6 +197,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const authenticate = createAuthenticator(options.keys ?? (await gatewayKeys(config())));
   // Depth, aliases, directives, tokens and cost: refused (400) before planning, so before any subgraph.
   const limits = queryLimits(options.limits ?? config().limits, { suggestions: development });
+  // Where each record goes: the audit store itself, or the audit service's /trail (TRAIL_WRITER).
+  const trail = options.trail ?? (await configuredTrailClient(subgraphUrls.audit));
   const server = new ApolloServer<GatewayContext>({
     gateway,
     // index.ts shuts down on SIGTERM/SIGINT (stop accepting, finish in-flight, exit 0). Apollo's
@@ -214,7 +216,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       metrics.plugin,
       ...limits.plugins,
       accessPlugin(),
-      trailPlugin(options.trail ?? httpTrailClient(subgraphUrls.audit.replace(/\/graphql$/, '/trail')), (err) => {
+      trailPlugin(trail, (err) => {
         metrics.trailWriteFailed();
         options.log?.error({ err }, 'access trail write failed; response withheld');
       }),
@@ -259,6 +261,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     stop: async () => {
       await server.stop();
       await rateLimits.close();
+      // Only the client made here: a client passed in is its owner's to close.
+      if (!options.trail) await trail.close?.();
     },
     subgraphsReady: async () => {
       const checks = await Promise.all(
