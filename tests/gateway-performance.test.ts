@@ -181,10 +181,10 @@ describe('trail client: one post in flight, the rest batched', () => {
 
   it('sends a lone record at once, alone; records that arrive meanwhile go together in the next post', async () => {
     const client = httpTrailClient(url);
-    const first = client.append(record('r0'), 'token-0');
+    const first = client.append(record('r0'), async () => 'token-0');
     await until(() => posts.length === 1);
     expect(posts[0]).toEqual({ body: record('r0'), authorization: 'Bearer token-0' });
-    const rest = [1, 2, 3].map((i) => client.append(record(`r${i}`), `token-${i}`));
+    const rest = [1, 2, 3].map((i) => client.append(record(`r${i}`), async () => `token-${i}`));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(posts).toHaveLength(1); // the others wait for the post in flight
     answerAll();
@@ -197,7 +197,7 @@ describe('trail client: one post in flight, the rest batched', () => {
 
   it('caps a post at its batch size', async () => {
     const client = httpTrailClient(url, 2000, 2);
-    const all = [0, 1, 2, 3, 4].map((i) => client.append(record(`r${i}`), 't'));
+    const all = [0, 1, 2, 3, 4].map((i) => client.append(record(`r${i}`), async () => 't'));
     for (const expected of [1, 2, 2]) {
       await until(() => held.length === 1);
       expect(Array.isArray(posts.at(-1)!.body) ? (posts.at(-1)!.body as unknown[]).length : 1).toBe(expected);
@@ -209,9 +209,9 @@ describe('trail client: one post in flight, the rest batched', () => {
 
   it('rejects every caller of a refused post, and only those', async () => {
     const client = httpTrailClient(url);
-    const first = client.append(record('r0'), 't');
+    const first = client.append(record('r0'), async () => 't');
     await until(() => held.length === 1);
-    const second = [client.append(record('r1'), 't'), client.append(record('r2'), 't')];
+    const second = [client.append(record('r1'), async () => 't'), client.append(record('r2'), async () => 't')];
     status = 503;
     answerAll();
     await expect(first).rejects.toThrow(/audit service answered 503/);

@@ -232,8 +232,8 @@ describe('persisted operations against a hostile caller', () => {
     });
     const before = await trailCount();
     // The first record goes alone; the next eight wait for it and go together, as one post.
-    const first = client.append(record('First'), token);
-    const batch = Array.from({ length: 8 }, (_, i) => client.append(record(i === 4 ? 'Y'.repeat(600) : `Batched${i}`), token));
+    const first = client.append(record('First'), async () => token);
+    const batch = Array.from({ length: 8 }, (_, i) => client.append(record(i === 4 ? 'Y'.repeat(600) : `Batched${i}`), async () => token));
     const outcomes = await Promise.allSettled([first, ...batch]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', ...Array(4).fill('fulfilled'), 'rejected', ...Array(3).fill('fulfilled')]);
     expect(String((outcomes[5] as PromiseRejectedResult).reason)).toMatch(/operationName/);

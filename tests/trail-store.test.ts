@@ -17,6 +17,8 @@ import { post, startGraph, type RunningGraph } from './support/graph';
  */
 
 const READ_HEALTH = 'query ReadHealth($id: ID!) { citizen(id: $id) { name { full } health { encounters(first: 2) { edges { node { id } } } } } }';
+/** The store's client never asks for the /trail token. */
+const noToken = () => Promise.reject(new Error('the store client asked for a token'));
 const citizen = (n: number) => `cit_${String(n).padStart(6, '0')}`;
 
 const record = (n: number): TrailRecordInput => ({
@@ -96,7 +98,7 @@ describe.each(BACKENDS)('the gateway writes the access trail into the audit stor
     const service = httpTrailClient(`http://127.0.0.1:${address.port}/trail`);
     const headers = await officer();
     await Promise.all([
-      ...Array.from({ length: 15 }, (_, i) => service.append(record(i + 1), token)),
+      ...Array.from({ length: 15 }, (_, i) => service.append(record(i + 1), async () => token)),
       ...Array.from({ length: 15 }, (_, i) => post(graph.url, { query: READ_HEALTH, variables: { id: citizen(i + 1) } }, headers)),
     ]);
     expect(await trailCount()).toBe(before + 30);
@@ -129,16 +131,16 @@ describe.each(BACKENDS)('the gateway writes the access trail into the audit stor
   it('a store that does not answer in time fails the record, not the gateway', async () => {
     const stalled: Db = { ...audit(), query: () => new Promise(() => undefined) } as Db;
     const client = storeTrailClient(stalled, 50);
-    await expect(client.append(record(1), '')).rejects.toThrow('the audit store did not commit the record within 50 ms');
+    await expect(client.append(record(1), noToken)).rejects.toThrow('the audit store did not commit the record within 50 ms');
   });
 
   it('a record the trail refuses fails alone, before it reaches the store', async () => {
     const before = await trailCount();
     const statements = audit().stats.statements;
     const client = storeTrailClient(audit());
-    await expect(client.append({ ...record(1), purpose: 'x'.repeat(501) }, '')).rejects.toThrow(/"purpose" must be/);
+    await expect(client.append({ ...record(1), purpose: 'x'.repeat(501) }, noToken)).rejects.toThrow(/"purpose" must be/);
     expect(audit().stats.statements).toBe(statements);
-    await client.append(record(3), '');
+    await client.append(record(3), noToken);
     expect(await trailCount()).toBe(before + 1);
   });
 

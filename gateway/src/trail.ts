@@ -8,8 +8,12 @@ import { pooledPost } from './fetcher';
 
 /** Where the gateway sends trail records, and how long it waits for the audit store. */
 export interface TrailClient {
-  /** Resolves once the record is stored; `token` is the gateway's token for the audit service's /trail (`http` only). */
-  append(record: TrailRecordInput, token: string): Promise<void>;
+  /**
+   * Resolves once the record is stored. `token` gives the gateway's token for the audit
+   * service's /trail: asked for only by the client that posts there (`http`), so the store's
+   * client signs nothing.
+   */
+  append(record: TrailRecordInput, token: () => Promise<string>): Promise<void>;
   /** Releases what the client holds (the store's connections). */
   close?(): Promise<void>;
 }
@@ -22,7 +26,9 @@ export const TRAIL_TIMEOUT_MS = 2000;
  * audit service runs behind `POST /trail`, on the gateway's own connection to that store. It
  * saves each response the second hop (the gateway's post, the audit service's parse, its answer)
  * and the audit service its share of the CPU; the response still waits for the record's
- * commit, so the trail stays fail-closed. Each record is parsed first, as `POST /trail` does, so
+ * commit, so the trail stays fail-closed (a record that commits after the deadline was written
+ * for a response that was withheld: the trail then shows a read that returned nothing, never
+ * the other way round). Each record is parsed first, as `POST /trail` does, so
  * a bad one fails alone. The store is the audit service's: it creates and migrates the tables
  * (until it has, every append fails and every response with citizen data is withheld).
  *
@@ -75,7 +81,7 @@ export const TRAIL_RECORDS_PER_POST = 64;
 
 interface Waiting {
   record: TrailRecordInput;
-  token: string;
+  token: () => Promise<string>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -101,7 +107,7 @@ export function httpTrailClient(trailUrl: string, timeoutMs = 2000, perPost = TR
     // Any of the batch's tokens for the trail may write; the first caller's is as good as any.
     const body = JSON.stringify(batch.length === 1 ? batch[0].record : batch.map((waiting) => waiting.record));
     // Over the gateway's pooled keep-alive connections (fetcher.ts), like its subgraph fetches.
-    const response = await pooledPost(trailUrl, body, { authorization: `Bearer ${batch[0].token}` }, timeoutMs);
+    const response = await pooledPost(trailUrl, body, { authorization: `Bearer ${await batch[0].token()}` }, timeoutMs);
     const refused = (text: string) => new Error(`audit service answered ${response.status}: ${text.slice(0, 500)}`);
     if (batch.length === 1) {
       if (response.status === 201) batch[0].resolve();
@@ -189,7 +195,7 @@ export function trailPlugin(client: TrailClient, onFailure?: (error: unknown) =>
             durationMs: Date.now() - started,
           };
           try {
-            await client.append(record, await contextValue.internalToken('audit/trail'));
+            await client.append(record, () => contextValue.internalToken('audit/trail'));
           } catch (error) {
             onFailure?.(error);
             response.body = {
