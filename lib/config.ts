@@ -33,12 +33,15 @@ export function envPrefix(service: string): string {
 export const TRAIL_WRITERS = ['auto', 'store', 'http'] as const;
 export type TrailWriterSetting = (typeof TRAIL_WRITERS)[number];
 
-function trailWriterVar(env: Env): TrailWriterSetting {
-  const raw = env.TRAIL_WRITER?.trim() || 'auto';
-  if (!(TRAIL_WRITERS as readonly string[]).includes(raw)) {
-    throw new Error(`TRAIL_WRITER must be one of ${TRAIL_WRITERS.join(', ')}; received ${JSON.stringify(raw.slice(0, 40))}`);
+/**
+ * `raw` when it is one of `values`; else an error naming the variable, what it may be (and
+ * `unset`, what leaving it out means) and the first 40 characters received.
+ */
+function oneOf<T extends string>(name: string, values: readonly T[], raw: string, unset?: string): T {
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${values.join(', ')}${unset ? ` (or unset: ${unset})` : ''}; received ${JSON.stringify(raw.slice(0, 40))}`);
   }
-  return raw as TrailWriterSetting;
+  return raw as T;
 }
 
 /** `NODE_ENV`; unset means `development`. Anything else is refused (see NODE_ENVS). */
@@ -284,10 +287,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 function nodeEnvVar(env: Env): NodeEnv {
   const raw = env.NODE_ENV;
   if (raw === undefined || raw === '') return 'development';
-  if (!(NODE_ENVS as readonly string[]).includes(raw)) {
-    throw new Error(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} (or unset: development); received ${JSON.stringify(raw)}`);
-  }
-  return raw as NodeEnv;
+  return oneOf('NODE_ENV', NODE_ENVS, raw, 'development');
 }
 
 /** `HOST`, or the environment's default (see Config.host). */
@@ -335,10 +335,7 @@ const PG_PROTOCOLS = ['postgres:', 'postgresql:'];
  * `loadConfig` with an environment of their own.
  */
 export function loadConfig(env: Env = process.env): Config {
-  const logLevel = (env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info')) as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(logLevel)}`);
-  }
+  const logLevel: Config['logLevel'] = oneOf('LOG_LEVEL', LOG_LEVELS, env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'));
   const nodeEnv = nodeEnvVar(env);
   const host = hostVar(env, nodeEnv);
   const localUrl = (port: number, path: string) => `http://${localHostOf(host)}:${port}${path}`;
@@ -393,7 +390,7 @@ export function loadConfig(env: Env = process.env): Config {
       cost: intVar(env, 'LIMIT_COST', DEFAULT_LIMITS.cost, 1, 1_000_000_000),
     }),
     subgraphTimeoutMs: intVar(env, 'SUBGRAPH_TIMEOUT_MS', 2000, 1, 600_000),
-    trailWriter: trailWriterVar(env),
+    trailWriter: oneOf('TRAIL_WRITER', TRAIL_WRITERS, env.TRAIL_WRITER?.trim() || 'auto'),
     subgraphBreakerThreshold: intVar(env, 'SUBGRAPH_BREAKER_THRESHOLD', 5, 1, 1000),
     subgraphBreakerHalfOpenMs: intVar(env, 'SUBGRAPH_BREAKER_HALF_OPEN_MS', 10_000, 1, 3_600_000),
     rateLimits: Object.freeze({
